@@ -1,0 +1,167 @@
+"""The one answering core shared by the console, ``ask`` and Telegram.
+
+question -> clean -> (metadata answer from the parsed structure)
+                  -> scope (named commenters / article / comments)
+                  -> hybrid retrieval -> calibrated abstention
+                  -> best sentences of the top passages, attributed, with [n] markers
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.knowledge import Knowledge
+from bot.metadata import MetadataAnswerer
+from bot.questions import Scope, clean_question, is_follow_up, question_scope
+from bot.replies import NOT_FOUND, Citation, Reply, citation_label
+from bot.retrieval import Ranked, Retrieval, retrieve
+from embeddings.embedder import Embedder, Vectors
+from embeddings.passages import Passage
+
+MAX_ANSWER_SENTENCES = 3
+MAX_SENTENCES_PER_PASSAGE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSettings:
+    citations: int = 3
+    min_score: float = 0.40
+    max_question_chars: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What a follow-up question needs from the previous one."""
+
+    question: str
+    scope: Scope = field(default_factory=Scope)
+
+
+class Answerer:
+    """Answers questions over one loaded :class:`Knowledge` with one embedder."""
+
+    def __init__(self, knowledge: Knowledge, embedder: Embedder, settings: AnswerSettings) -> None:
+        self.knowledge = knowledge
+        self.embedder = embedder
+        self.settings = settings
+        index = knowledge.index
+        self._first_passage = {
+            (p.document, p.comment_number): p
+            for p in reversed(index.passages)
+            if p.source_type == "comment"
+        }
+        self._metadata = MetadataAnswerer(
+            knowledge.corpus,
+            lambda document, number: self._first_passage.get((document, number)),
+            settings.citations,
+        )
+        self._multi_document = len(knowledge.corpus.documents) > 1
+
+    def answer(self, question: str, previous: Turn | None = None) -> Reply:
+        """Answer one question; ``previous`` is the last turn of the same conversation."""
+        reply, _ = self.answer_turn(question, previous)
+        return reply
+
+    def answer_turn(self, question: str, previous: Turn | None = None) -> tuple[Reply, Turn | None]:
+        """Like :meth:`answer`, and also the :class:`Turn` to pass with the next question."""
+        text = clean_question(question)
+        if not text:
+            return Reply(question, False, "Please ask a question about the article or its comments.",
+                         kind="invalid"), previous
+        if len(text) > self.settings.max_question_chars:
+            message = (f"Your question is {len(text):,} characters long; the limit is "
+                       f"{self.settings.max_question_chars:,}. Please ask something shorter.")
+            return Reply(question, False, message, kind="invalid"), previous
+        if not any(ch.isalnum() for ch in text):
+            return Reply(question, False, "Please ask a question in words.", kind="invalid"), previous
+
+        scope = question_scope(text, self.knowledge.corpus)
+        query = text
+        if previous is not None and is_follow_up(text):
+            query = f"{previous.question} {text}"
+            if scope.is_open:
+                scope = previous.scope
+        turn = Turn(query if len(query) <= 2 * self.settings.max_question_chars else text, scope)
+
+        metadata = self._metadata.answer(text, scope)
+        if metadata is not None:
+            return _with_question(metadata, question), turn
+
+        query_vector = self.embedder.embed_query(query)
+        retrieval = retrieve(self.knowledge.index, query, query_vector, scope)
+        if not self._found(retrieval, scope):
+            return Reply(question, False, NOT_FOUND, kind="not_found"), turn
+        return self._compose(question, query_vector, retrieval), turn
+
+    def _found(self, retrieval: Retrieval, scope: Scope) -> bool:
+        """Decide "in the document" from the fused evidence, not one cosine cut-off."""
+        if not retrieval.ranked:
+            return False
+        if scope.commenters:
+            return True
+        best = retrieval.best_dense
+        threshold = self.settings.min_score
+        if best >= threshold:
+            return True
+        # Rare words of the question that the document uses pull a weaker paraphrase in.
+        top_sparse = max(r.sparse for r in retrieval.ranked[:3])
+        return best >= threshold - 0.15 and top_sparse >= 2.0
+
+    def _compose(self, question: str, query_vector: Vectors, retrieval: Retrieval) -> Reply:
+        candidates = list(retrieval.ranked[: max(self.settings.citations, 3)])
+        chosen = self._choose_sentences(query_vector, candidates)
+        citations: list[Citation] = []
+        lines: list[str] = []
+        for ranked in candidates:
+            picked = chosen.get(ranked.passage.id)
+            if not picked or len(citations) >= self.settings.citations:
+                continue
+            number = len(citations) + 1
+            passage = ranked.passage
+            citations.append(Citation(number, passage, ranked.fused,
+                                      citation_label(passage, self._multi_document)))
+            sentences = " ".join(passage.sentences[i] for i in sorted(picked))
+            lines.append(f"{_attribution(passage)} {sentences} [{number}]")
+        return Reply(question, True, "\n".join(lines), tuple(citations), kind="content")
+
+    def _choose_sentences(self, query_vector: Vectors, candidates: list[Ranked]) -> dict[int, set[int]]:
+        """Sentence positions to quote from each passage: the best sentence of the top
+        passage always, then the best remaining ones that are nearly as relevant."""
+        scored: list[tuple[float, int, int]] = []
+        for rank, ranked in enumerate(candidates):
+            vectors = self.knowledge.index.sentence_vector_rows(ranked.passage)
+            similarities = vectors @ query_vector if len(vectors) else np.zeros(0)
+            for position, similarity in enumerate(similarities.tolist()):
+                # A small preference for higher-ranked passages keeps the answer focused.
+                scored.append((similarity - 0.02 * rank, ranked.passage.id, position))
+        if not scored:
+            return {}
+        top_id = candidates[0].passage.id
+        first = max((s for s in scored if s[1] == top_id), key=lambda s: s[0])
+        chosen: dict[int, set[int]] = {top_id: {first[2]}}
+        total = 1
+        floor = max(first[0] * 0.85, first[0] - 0.12)
+        for score, passage_id, position in sorted(scored, reverse=True):
+            if total >= MAX_ANSWER_SENTENCES or score < floor:
+                break
+            picked = chosen.setdefault(passage_id, set())
+            if position in picked or len(picked) >= MAX_SENTENCES_PER_PASSAGE:
+                continue
+            picked.add(position)
+            total += 1
+        return chosen
+
+
+def _attribution(passage: Passage) -> str:
+    """Who says it, so the article's and a commenter's views are never blended."""
+    if passage.source_type == "comment":
+        return f"Commenter {passage.author} (#{passage.comment_number}) writes:"
+    if passage.author:
+        return f"The author, {passage.author}, writes:"
+    return "The article says:"
+
+
+def _with_question(reply: Reply, question: str) -> Reply:
+    return Reply(question, reply.found, reply.answer, reply.citations, reply.kind)

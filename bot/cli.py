@@ -1,0 +1,183 @@
+"""The ``article-bot`` command: parses arguments, builds settings, calls the core."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.answering import Answerer, AnswerSettings, Turn
+from bot.errors import (
+    ArticleBotError,
+    IndexCorruptError,
+    IndexMissingError,
+    IndexStaleError,
+)
+from bot.knowledge import index_spec, open_knowledge, rebuild
+from bot.rendering import render_reply
+from bot.settings import Settings
+from corpus.loading import load_corpus
+from embeddings.index import load_index
+from embeddings.sentence_model import SentenceTransformerEmbedder
+
+log = logging.getLogger("article_bot")
+
+
+def _stderr(message: str) -> None:
+    print(f"article-bot: {message}", file=sys.stderr, flush=True)
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr for index builds (only when stderr is a terminal)."""
+
+    def __init__(self, description: str) -> None:
+        self._description = description
+        self._bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if self._bar is None:
+            self._bar = tqdm(total=total, desc=self._description, unit="text", file=sys.stderr,
+                             disable=None, leave=False)
+        self._bar.update(done - self._bar.n)
+        if done >= total:
+            self._bar.close()
+
+
+def load_answerer(settings: Settings) -> Answerer:
+    """Load corpus, model and index (rebuilding a missing or stale index, said on stderr)."""
+    embedder = SentenceTransformerEmbedder(settings.model)
+    knowledge = open_knowledge(
+        settings.corpus_dir, settings.index_dir, embedder, settings.chunking,
+        notify=_stderr, progress=_ProgressBar("embedding"),
+    )
+    return Answerer(knowledge, embedder, answer_settings(settings))
+
+
+def answer_settings(settings: Settings) -> AnswerSettings:
+    return AnswerSettings(settings.citations, settings.min_score, settings.max_question_chars)
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import ConsoleChat
+
+    _stderr("loading the model and the index…")
+    answerer = load_answerer(settings)
+    history = Path(args.history).expanduser() if args.history else None
+    return ConsoleChat(answerer).run(history=history)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    answerer = load_answerer(settings)
+    if args.question == "-":
+        return _ask_stream(answerer, sys.stdin, sys.stdout, args.json)
+    reply = answerer.answer(args.question)
+    if args.json:
+        print(json.dumps(reply.to_json(), ensure_ascii=False))
+    else:
+        print(render_reply(reply))
+    return 0
+
+
+def _ask_stream(answerer: Answerer, source: TextIO, out: TextIO, as_json: bool) -> int:
+    """One question a line in, one answer a line (or block) out; the model loads once.
+    Each line is answered on its own (no follow-up context), so output lines up with input."""
+    for line in source:
+        reply = answerer.answer(line.rstrip("\n"))
+        if as_json:
+            out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+        else:
+            out.write(render_reply(reply) + "\n\n")
+        out.flush()
+    return 0
+
+
+def cmd_rebuild_index(args: argparse.Namespace, settings: Settings) -> int:
+    embedder = SentenceTransformerEmbedder(settings.model)
+    corpus = load_corpus(settings.corpus_dir)
+    for problem in corpus.problems:
+        _stderr(f"skipped a document: {problem}")
+    spec = index_spec(corpus, embedder, settings.chunking)
+    if args.check:
+        try:
+            index = load_index(settings.index_dir, spec)
+        except (IndexMissingError, IndexStaleError, IndexCorruptError) as exc:
+            print(f"not current: {exc}")
+            return 1
+        print(f"current: {settings.index_dir} ({index.manifest.passages} passages, "
+              f"model {index.manifest.model}, built {index.manifest.created_at})")
+        return 0
+    started = time.perf_counter()
+    _, report = rebuild(corpus, embedder, settings.chunking, settings.index_dir,
+                        progress=_ProgressBar("embedding"))
+    print(f"Indexed {report.documents} document(s) into {report.passages} passages in "
+          f"{time.perf_counter() - started:.1f}s -> {settings.index_dir}")
+    for document in corpus.documents:
+        print(f"  {document.path}: “{document.title}”, {len(document.paragraphs)} paragraphs, "
+              f"{len(document.comments)} comments")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="article-bot",
+        description="Answers questions about an article and its reader comments, with citations.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="interactive console chat")
+    chat.add_argument("--history", default="~/.cache/article-bot/history",
+                      help="history file for line editing (default: %(default)s; '' for none)")
+    chat.set_defaults(handler=cmd_chat)
+
+    ask = commands.add_parser("ask", help="answer one question ('-' reads one per line from stdin)")
+    ask.add_argument("question", help="the question, or '-' for one question per line on stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    ask.set_defaults(handler=cmd_ask)
+
+    rebuild_cmd = commands.add_parser("rebuild-index", help="rebuild the index from the corpus folder")
+    rebuild_cmd.add_argument("--check", action="store_true",
+                             help="only report whether the index is current (exit 1 if not)")
+    rebuild_cmd.set_defaults(handler=cmd_rebuild_index)
+
+    from bot.evaluation import add_eval_command
+    add_eval_command(commands)
+    return parser
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # httpx logs request URLs, which contain the bot token, at INFO.
+    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "bm25s", "faiss"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose)
+    try:
+        settings = Settings.from_env()
+        return int(args.handler(args, settings))
+    except ArticleBotError as exc:
+        _stderr(f"error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The one error root of article-bot.
+
+    ArticleBotError
+    ├── ConfigurationError   a setting is missing or malformed (token, paths, numbers)
+    ├── CorpusError          a document can't be read or parsed (names the file and line)
+    ├── IndexError_          base for index problems
+    │   ├── IndexMissingError    no index folder yet
+    │   ├── IndexStaleError      built from other files, another model or format
+    │   └── IndexCorruptError    unreadable files; says how to rebuild
+    └── ModelError           the embedding model can't be loaded
+
+Only the adapters (CLI, console, Telegram) turn these into user-facing text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ArticleBotError(Exception):
+    """Base class for every error article-bot raises on purpose."""
+
+
+class ConfigurationError(ArticleBotError):
+    """A setting is missing or has a value we can't use."""
+
+
+class CorpusError(ArticleBotError):
+    """A document can't be read or parsed."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = message
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class IndexError_(ArticleBotError):  # noqa: N801 - avoid shadowing the builtin IndexError
+    """Base class for problems with the on-disk index."""
+
+
+class IndexMissingError(IndexError_):
+    """There is no index at the configured folder."""
+
+
+class IndexStaleError(IndexError_):
+    """The index was built from other files, another model or another format."""
+
+
+class IndexCorruptError(IndexError_):
+    """The index folder exists but its files can't be read consistently."""
+
+    def __init__(self, folder: Path | str, detail: str) -> None:
+        self.folder = str(folder)
+        super().__init__(
+            f"the index at {folder} is corrupt ({detail}); "
+            "rebuild it with `article-bot rebuild-index`"
+        )
+
+
+class ModelError(ArticleBotError):
+    """The embedding model can't be loaded or run."""

@@ -1,0 +1,190 @@
+"""``article-bot eval``: run a question set through the same path as ``ask`` and score it.
+
+Question set format (JSON lines), one question a line::
+
+    {"id": "Q1", "question": "...", "kind": "content",
+     "evidence": {"comments": [5], "phrases": ["send arms to Ukraine"]}}
+    {"id": "Q2", "question": "...", "kind": "metadata", "answer_contains": [["Daniel Larison"]]}
+    {"id": "Q3", "question": "...", "kind": "out_of_scope"}
+
+A content question is a hit at rank r when the r-th citation is one of the gold comments
+or its text holds one of the gold phrases (case, quotes and spacing normalised). A
+metadata answer must hold, for every group of ``answer_contains``, one of its strings.
+An out-of-scope question is right when the bot abstains.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigurationError
+from bot.replies import Reply
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-"})
+
+
+def _norm(text: str | None) -> str:
+    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    question: str
+    kind: str
+    comments: tuple[int, ...] = ()
+    phrases: tuple[str, ...] = ()
+    answer_contains: tuple[tuple[str, ...], ...] = ()
+
+
+def read_questions(path: Path) -> list[Question]:
+    """Read a question set; a malformed line is an error naming the file and line."""
+    questions = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(f"can't read the question set {path}: {exc}") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            kind = row["kind"]
+            if kind not in ("content", "metadata", "out_of_scope"):
+                raise ValueError(f"unknown kind {kind!r}")
+            evidence = row.get("evidence", {})
+            questions.append(Question(
+                id=str(row.get("id", number)),
+                question=str(row["question"]),
+                kind=kind,
+                comments=tuple(int(c) for c in evidence.get("comments", [])),
+                phrases=tuple(str(p) for p in evidence.get("phrases", [])),
+                answer_contains=tuple(tuple(str(s) for s in g) for g in row.get("answer_contains", [])),
+            ))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigurationError(f"{path}:{number}: not a valid question ({exc})") from None
+    return questions
+
+
+def hit_rank(question: Question, reply: Reply, k: int) -> int | None:
+    phrases = [_norm(p) for p in question.phrases]
+    for rank, citation in enumerate(reply.citations[:k], start=1):
+        if citation.passage.comment_number in question.comments:
+            return rank
+        text = _norm(citation.passage.text)
+        if any(p in text for p in phrases):
+            return rank
+    return None
+
+
+@dataclass
+class EvalReport:
+    questions: int
+    hit_at_1: float
+    hit_at_k: float
+    mrr: float
+    metadata_accuracy: float
+    abstain_accuracy: float
+    false_abstain_rate: float
+    mean_cited_chars: float
+    k: int = 3
+    missed: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def score(questions: Sequence[Question], replies: Sequence[Reply], k: int = 3) -> EvalReport:
+    ranks: list[int | None] = []
+    metadata: list[bool] = []
+    abstain: list[bool] = []
+    missed: list[dict[str, Any]] = []
+    for question, reply in zip(questions, replies, strict=True):
+        if question.kind == "content":
+            rank = hit_rank(question, reply, k)
+            ranks.append(rank)
+            ok = rank is not None and reply.found
+        elif question.kind == "metadata":
+            answer = _norm(reply.answer)
+            ok = all(any(_norm(s) in answer for s in group) for group in question.answer_contains)
+            metadata.append(ok)
+        else:
+            ok = not reply.found
+            abstain.append(ok)
+        if not ok:
+            missed.append({"id": question.id, "kind": question.kind, "question": question.question,
+                           "found": reply.found,
+                           "cited": [c.label for c in reply.citations[:k]]})
+    in_scope = [r for q, r in zip(questions, replies, strict=True) if q.kind != "out_of_scope"]
+    n = max(len(ranks), 1)
+    return EvalReport(
+        questions=len(questions),
+        hit_at_1=sum(1 for r in ranks if r == 1) / n,
+        hit_at_k=sum(1 for r in ranks if r is not None) / n,
+        mrr=sum(1 / r for r in ranks if r) / n,
+        metadata_accuracy=sum(metadata) / max(len(metadata), 1),
+        abstain_accuracy=sum(abstain) / max(len(abstain), 1),
+        false_abstain_rate=sum(1 for r in in_scope if not r.found) / max(len(in_scope), 1),
+        mean_cited_chars=sum(sum(len(c.passage.text) for c in r.citations[:k]) for r in replies)
+        / max(len(replies), 1),
+        k=k,
+        missed=missed,
+    )
+
+
+def run(answer: Any, questions: Iterable[Question]) -> list[Reply]:
+    """Answer each question on its own, as ``ask --json -`` does."""
+    return [answer(q.question) for q in questions]
+
+
+def format_report(report: EvalReport) -> str:
+    rows = [
+        ("questions", f"{report.questions}"),
+        ("hit@1", f"{report.hit_at_1:.3f}"),
+        (f"hit@{report.k}", f"{report.hit_at_k:.3f}"),
+        ("MRR", f"{report.mrr:.3f}"),
+        ("metadata accuracy", f"{report.metadata_accuracy:.3f}"),
+        ("abstention accuracy", f"{report.abstain_accuracy:.3f}"),
+        ("false abstentions", f"{report.false_abstain_rate:.3f}"),
+        (f"mean cited chars (top {report.k})", f"{report.mean_cited_chars:.0f}"),
+    ]
+    lines = [f"{name:28} {value}" for name, value in rows]
+    if report.missed:
+        lines.append("")
+        lines.append(f"missed ({len(report.missed)}):")
+        for miss in report.missed:
+            cited = ", ".join(miss["cited"]) or "nothing"
+            lines.append(f"  {miss['id']:6} {miss['kind']:12} {miss['question']}  -> cited {cited}")
+    return "\n".join(lines)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Any) -> int:
+    from bot.cli import load_answerer
+
+    questions = read_questions(Path(args.questions))
+    answerer = load_answerer(settings)
+    report = score(questions, run(answerer.answer, questions), k=args.k)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def add_eval_command(commands: Any) -> None:
+    parser = commands.add_parser("eval", help="score a question set (see README for the format)")
+    parser.add_argument("questions", help="question set, JSON lines")
+    parser.add_argument("--k", type=int, default=3, help="citations counted per answer (default 3)")
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    parser.set_defaults(handler=cmd_eval)
+
+

@@ -1,0 +1,92 @@
+"""One settings object, built from the environment (and ``.env``) in the entry points only."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from bot.errors import ConfigurationError
+from corpus import BUNDLED_CORPUS
+from embeddings.passages import Chunking
+
+PROJECT_ROOT = BUNDLED_CORPUS.parent
+DEFAULT_TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting with its default; the README documents each one."""
+
+    corpus_dir: Path = BUNDLED_CORPUS
+    index_dir: Path = PROJECT_ROOT / ".index"
+    model: str = "default"
+    citations: int = 3
+    min_score: float = 0.40
+    max_question_chars: int = 1000
+    chunking: Chunking = field(default_factory=Chunking)
+    telegram_token: str | None = None
+    telegram_api_base_url: str = DEFAULT_TELEGRAM_API
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+    ) -> Settings:
+        """Settings from ``environ`` (default ``os.environ``) over a ``.env`` file."""
+        values: dict[str, str] = {}
+        if dotenv is not None and dotenv.is_file():
+            values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+        reader = _Reader(values)
+        return cls(
+            corpus_dir=reader.path("ARTICLE_BOT_CORPUS_DIR", BUNDLED_CORPUS),
+            index_dir=reader.path("ARTICLE_BOT_INDEX_DIR", PROJECT_ROOT / ".index"),
+            model=values.get("ARTICLE_BOT_MODEL", "").strip() or "default",
+            citations=reader.integer("ARTICLE_BOT_CITATIONS", 3, 1, 10),
+            min_score=reader.number("ARTICLE_BOT_MIN_SCORE", 0.40, -1.0, 1.0),
+            max_question_chars=reader.integer("ARTICLE_BOT_MAX_QUESTION_CHARS", 1000, 10, 100_000),
+            chunking=Chunking(max_words=reader.integer("ARTICLE_BOT_CHUNK_WORDS", 80, 20, 400)),
+            telegram_token=values.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
+            telegram_api_base_url=values.get("TELEGRAM_API_BASE_URL", "").strip()
+            or DEFAULT_TELEGRAM_API,
+        )
+
+
+class _Reader:
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = values
+
+    def _raw(self, name: str) -> str | None:
+        value = self._values.get(name, "").strip()
+        return value or None
+
+    def path(self, name: str, default: Path) -> Path:
+        raw = self._raw(name)
+        return Path(raw).expanduser().resolve() if raw else default
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
+        if not low <= value <= high:
+            raise ConfigurationError(f"{name} must be between {low} and {high}, got {value}")
+        return value
+
+    def number(self, name: str, default: float, low: float, high: float) -> float:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+        if not low <= value <= high:
+            raise ConfigurationError(f"{name} must be between {low} and {high}, got {value}")
+        return value

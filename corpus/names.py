@@ -1,0 +1,125 @@
+"""Matching people's names as written by readers against the names in a document.
+
+Readers misspell and abbreviate ("Micheal Kenny", "Cornell" for "cornel lencar",
+"Craig Summers" for "craigsummers", "Mr. Larison"), so names are compared as
+normalised keys with a fuzzy ratio rather than exactly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "general", "gen"})
+
+# Words that are too common to be read as a person's name on their own, even when a
+# commenter is called that ("Will Harrington" is not meant by "will Russia ...").
+_COMMON_WORDS = frozenset(
+    """
+    a about above after again all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself
+    just me more most my no nor not now of off on once only or other our ours out over own
+    same she should so some such than that the their them then there these they this those
+    through to too under until up very was we were what when where which while who whom why
+    will with would you your yours said says say think thinks thought article author comment
+    comments commenter commenters reader readers first last latest russia russian america
+    american trump putin ukraine china europe obama congress nato
+    """.split()
+)
+
+_WORD = re.compile(r"[^\W_][\w.'’-]*", re.UNICODE)
+
+
+def name_key(name: str) -> str:
+    """A comparison key: NFKC, lower case, honorifics dropped, letters and digits only."""
+    words = [w for w in _words(name) if w.rstrip(".") not in HONORIFICS]
+    return "".join(re.sub(r"[\W_]", "", w) for w in words)
+
+
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text).lower()
+    out = []
+    for word in _WORD.findall(text):
+        word = re.sub(r"['’]s$", "", word).strip(".'’-")
+        if word:
+            out.append(word)
+    return out
+
+
+def _similar(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5:
+        return False
+    return fuzz.ratio(a, b) >= 85
+
+
+def match_person(mention: str, people: Iterable[str]) -> str | None:
+    """The person in ``people`` that ``mention`` most likely names, or ``None``.
+
+    A mention matches a whole name ("Michael Kenny", "craigsummers") or one
+    distinctive part of it ("Kenny", "Larison", "Cornell" for "cornel lencar").
+    """
+    key = name_key(mention)
+    if len(key) < 3:
+        return None
+    best: tuple[float, str] | None = None
+    for person in people:
+        score = _match_score(key, person)
+        if score and (best is None or score > best[0]):
+            best = (score, person)
+    return best[1] if best else None
+
+
+def _match_score(key: str, person: str) -> float:
+    person_key = name_key(person)
+    if not person_key:
+        return 0.0
+    if _similar(key, person_key):
+        return 100.0 + fuzz.ratio(key, person_key)
+    parts = [re.sub(r"[\W_]", "", w) for w in _words(person)]
+    parts = [p for p in parts if len(p) >= 4 and p not in HONORIFICS]
+    if len(parts) > 1 and key not in _COMMON_WORDS:
+        return max((fuzz.ratio(key, p) for p in parts if _similar(key, p)), default=0.0)
+    return 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class NameMention:
+    """A person named in a piece of text: who, and at which word it starts."""
+
+    person: str
+    position: int
+
+
+def find_people(text: str, people: Sequence[str]) -> list[NameMention]:
+    """Every person of ``people`` that ``text`` names, in order of first mention.
+
+    Looks at runs of one to three words, so "Dr. Bill Wedin", "Gazza's view" and
+    "what did micheal kenny say" are all found.
+    """
+    words = _words(text)
+    found: dict[str, int] = {}
+    taken: set[int] = set()
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            span = range(start, start + size)
+            if taken.intersection(span):
+                continue
+            chunk = words[start : start + size]
+            if size == 1 and (chunk[0] in _COMMON_WORDS or len(chunk[0]) < 3):
+                continue
+            if any(w in _COMMON_WORDS and w not in HONORIFICS for w in (chunk[0], chunk[-1])):
+                continue
+            person = match_person(" ".join(chunk), people)
+            if person is None:
+                continue
+            taken.update(span)
+            if person not in found or start < found[person]:
+                found[person] = start
+    return [NameMention(p, pos) for p, pos in sorted(found.items(), key=lambda kv: kv[1])]

@@ -1,0 +1,46 @@
+"""Search as a function over vectors: query vectors in, passage ids and scores out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+
+from embeddings.embedder import Vectors
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A passage id with its score (higher is better; cosine for dense search)."""
+
+    passage_id: int
+    score: float
+
+
+def dense_search(
+    index: faiss.Index, query: Vectors, k: int, allowed: Sequence[int] | None = None
+) -> list[Hit]:
+    """Top ``k`` passages by inner product, optionally only among ``allowed`` ids.
+
+    ``k`` is clamped to the index size; FAISS pads with ``-1`` labels when it has fewer
+    than ``k`` results, and those are dropped.
+    """
+    k = min(k, index.ntotal if allowed is None else len(allowed))
+    if k <= 0:
+        return []
+    params = None
+    if allowed is not None:
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
+    scores, labels = index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k, params=params)
+    return [Hit(int(i), float(s)) for i, s in zip(labels[0], scores[0], strict=True) if i >= 0]
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = 60) -> list[Hit]:
+    """Fuse ranked lists: each passage scores sum(1 / (k + rank)) over the lists."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, start=1):
+            fused[hit.passage_id] = fused.get(hit.passage_id, 0.0) + 1.0 / (k + rank)
+    return [Hit(i, s) for i, s in sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))]

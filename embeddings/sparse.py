@@ -1,0 +1,82 @@
+"""BM25 over passages (bm25s with Snowball stemming), saved as .npy + JSON, no pickle."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+from embeddings.search import Hit
+
+_STEMMER = Stemmer.Stemmer("english")
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN) | frozenset(
+    "what who whom which how why when where did does do say said says about think thinks "
+    "according would could should his her he she they them their its has have had".split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stop words dropped, Snowball-stemmed word tokens."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    words = [re.sub(r"'s$", "", w) for w in _TOKEN.findall(text)]
+    return [_STEMMER.stemWord(w) for w in words if w not in STOPWORDS]
+
+
+class SparseIndex:
+    """BM25 scores of every passage for a query; ids are passage ids."""
+
+    def __init__(self, retriever: bm25s.BM25, size: int) -> None:
+        self._retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> SparseIndex:
+        retriever = bm25s.BM25()
+        # An empty token list would break bm25s; a placeholder keeps ids aligned.
+        tokens = [tokenize(t) or ["\u2205"] for t in texts]
+        if texts:
+            retriever.index(tokens, show_progress=False)
+        return cls(retriever, len(texts))
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self._retriever.save(str(folder), allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> SparseIndex:
+        bm25s_logger = logging.getLogger("bm25s")
+        previous = bm25s_logger.level
+        bm25s_logger.setLevel(logging.WARNING)
+        try:
+            retriever = bm25s.BM25.load(str(folder), allow_pickle=False)
+        finally:
+            bm25s_logger.setLevel(previous)
+        return cls(retriever, size)
+
+    def known_terms(self, query: str) -> list[str]:
+        """The query's stemmed terms that occur in the indexed passages."""
+        vocab = self._retriever.vocab_dict or {}
+        return [t for t in tokenize(query) if t in vocab]
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage (zeros when no query term is indexed)."""
+        terms = self.known_terms(query)
+        if not terms or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(terms), dtype=np.float32)
+
+    def search(self, query: str, k: int, allowed: Sequence[int] | None = None) -> list[Hit]:
+        scores = self.scores(query)
+        if allowed is not None:
+            mask = np.full(self.size, -np.inf, dtype=np.float32)
+            mask[list(allowed)] = 0.0
+            scores = scores + mask
+        order = np.argsort(-scores, kind="stable")[: max(k, 0)]
+        return [Hit(int(i), float(scores[i])) for i in order if scores[i] > 0]
