@@ -80,7 +80,10 @@ def parse_export(text: str, path: str) -> Document:
     byline_line = None
     last_line, last_text = blocks[-1]
     if len(last_text.split()) <= 30 and (m := BYLINE.match(last_text)):
-        author, role, byline, byline_line = m["author"], m["role"].strip(), last_text, last_line
+        # Exports keep the site's non-breaking spaces ("editor at\u00a0The ..."); a
+        # byline is compared and shown as plain words.
+        author, role = " ".join(m["author"].split()), " ".join(m["role"].split())
+        byline, byline_line = " ".join(last_text.split()), last_line
         blocks = blocks[:-1]
     paragraphs = tuple(
         Paragraph(number=n, text=text, line=line) for n, (line, text) in enumerate(blocks, 1)
