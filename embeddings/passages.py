@@ -126,23 +126,36 @@ def split_sentences(text: str, max_words: int = 160) -> list[str]:
 def _group(sentences: list[str], chunking: Chunking) -> list[list[str]]:
     """Consecutive sentences in groups of about equal size, at most ~max_words each,
     each group after the first starting with the previous group's last sentence when
-    that sentence is short (the overlap)."""
+    that sentence is short (the overlap). No group is longer than
+    :func:`hard_limit` words, and no group is only the overlap of the next one."""
     counts = [len(s.split()) for s in sentences]
     total = sum(counts)
     if total <= chunking.max_words:
         return [sentences]
+    limit = hard_limit(chunking)
     target = total / math.ceil(total / chunking.max_words)
     groups: list[list[str]] = [[]]
     size = 0
+    fresh = 0  # sentences in the current group that are not the overlap
     for sentence, count in zip(sentences, counts, strict=True):
-        if groups[-1] and size + count / 2 > target:
+        if fresh and (size + count / 2 > target or size + count > limit):
             previous = groups[-1][-1]
-            overlap = len(previous.split()) <= chunking.overlap_max_words
+            previous_count = len(previous.split())
+            overlap = (
+                previous_count <= chunking.overlap_max_words and previous_count + count <= limit
+            )
             groups.append([previous] if overlap else [])
-            size = len(previous.split()) if overlap else 0
+            size = previous_count if overlap else 0
+            fresh = 0
         groups[-1].append(sentence)
         size += count
+        fresh += 1
     return groups
+
+
+def hard_limit(chunking: Chunking) -> int:
+    """The most words a passage may have: half as much again as ``max_words``."""
+    return chunking.max_words * 3 // 2
 
 
 def _parts(document: Document) -> Iterator[tuple[SourceType, int, str, str | None, str | None]]:
@@ -158,7 +171,7 @@ def chunk_documents(documents: Iterable[Document], chunking: Chunking) -> list[P
     sentence_row = 0
     for document in documents:
         for source_type, number, text, author, posted_at in _parts(document):
-            groups = _group(split_sentences(text), chunking)
+            groups = _group(split_sentences(text, hard_limit(chunking)), chunking)
             groups = [g for g in groups if g]
             for piece, group in enumerate(groups):
                 passages.append(
