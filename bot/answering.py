@@ -16,7 +16,7 @@ from bot.knowledge import Knowledge
 from bot.metadata import MetadataAnswerer
 from bot.questions import Scope, clean_question, is_follow_up, question_scope
 from bot.replies import NOT_FOUND, Citation, Reply, citation_label
-from bot.retrieval import Ranked, Retrieval, retrieve
+from bot.retrieval import Ranked, Retrieval, Retriever
 from embeddings.embedder import Embedder, Vectors
 from embeddings.passages import Passage
 
@@ -27,7 +27,7 @@ MAX_SENTENCES_PER_PASSAGE = 2
 @dataclass(frozen=True, slots=True)
 class AnswerSettings:
     citations: int = 3
-    min_score: float = 0.40
+    min_score: float = 0.45
     max_question_chars: int = 1000
 
 
@@ -58,6 +58,7 @@ class Answerer:
             settings.citations,
         )
         self._multi_document = len(knowledge.corpus.documents) > 1
+        self.retriever = Retriever(index, knowledge.corpus)
 
     def answer(self, question: str, previous: Turn | None = None) -> Reply:
         """Answer one question; ``previous`` is the last turn of the same conversation."""
@@ -90,41 +91,72 @@ class Answerer:
             return _with_question(metadata, question), turn
 
         query_vector = self.embedder.embed_query(query)
-        retrieval = retrieve(self.knowledge.index, query, query_vector, scope)
+        retrieval = self.retriever.retrieve(query, query_vector, scope)
         if not self._found(retrieval, scope):
             return Reply(question, False, NOT_FOUND, kind="not_found"), turn
-        return self._compose(question, query_vector, retrieval), turn
+        return self._compose(question, query_vector, retrieval, scope), turn
 
     def _found(self, retrieval: Retrieval, scope: Scope) -> bool:
-        """Decide "in the document" from the fused evidence, not one cosine cut-off."""
+        """Decide "in the document" from the fused evidence, not one cosine cut-off.
+
+        A passage close in meaning is enough on its own. A weaker match counts when the
+        document uses most of the question's content words (weighted by rarity): the bar
+        drops from ``min_score - 0.05`` at half the words to ``min_score - 0.15`` at all
+        of them, so "Dolchstosslegende" or "petrodollar" are found while a question
+        that merely shares "France" with one comment is not.
+        """
         if not retrieval.ranked:
             return False
-        if scope.commenters:
+        if scope.named:
             return True
-        best = retrieval.best_dense
         threshold = self.settings.min_score
-        if best >= threshold:
+        if retrieval.best_dense >= threshold:
             return True
-        # Rare words of the question that the document uses pull a weaker paraphrase in.
-        top_sparse = max(r.sparse for r in retrieval.ranked[:3])
-        return best >= threshold - 0.15 and top_sparse >= 2.0
+        coverage = retrieval.coverage
+        if coverage < 0.5:
+            return False
+        lexical_bar = threshold - 0.05 - 0.10 * (coverage - 0.5) / 0.5
+        return max(retrieval.best_dense, retrieval.best_sentence) >= lexical_bar
 
-    def _compose(self, question: str, query_vector: Vectors, retrieval: Retrieval) -> Reply:
+    def _compose(
+        self, question: str, query_vector: Vectors, retrieval: Retrieval, scope: Scope
+    ) -> Reply:
         candidates = list(retrieval.ranked[: max(self.settings.citations, 3)])
         chosen = self._choose_sentences(query_vector, candidates)
+        cited: list[tuple[Passage, float, list[int]]] = [
+            (r.passage, r.fused, sorted(chosen[r.passage.id]))
+            for r in candidates if chosen.get(r.passage.id)
+        ]
+        if scope.replying_to and cited:
+            cited = self._with_replied(cited, query_vector)
         citations: list[Citation] = []
         lines: list[str] = []
-        for ranked in candidates:
-            picked = chosen.get(ranked.passage.id)
-            if not picked or len(citations) >= self.settings.citations:
-                continue
+        for passage, score, positions in cited[: self.settings.citations]:
             number = len(citations) + 1
-            passage = ranked.passage
-            citations.append(Citation(number, passage, ranked.fused,
+            citations.append(Citation(number, passage, score,
                                       citation_label(passage, self._multi_document)))
-            sentences = " ".join(passage.sentences[i] for i in sorted(picked))
+            sentences = " ".join(passage.sentences[i] for i in positions)
             lines.append(f"{_attribution(passage)} {sentences} [{number}]")
         return Reply(question, True, "\n".join(lines), tuple(citations), kind="content")
+
+    def _with_replied(
+        self, cited: list[tuple[Passage, float, list[int]]], query_vector: Vectors
+    ) -> list[tuple[Passage, float, list[int]]]:
+        """Put the comment that the top reply answers right after it, so both are cited."""
+        top = cited[0][0]
+        replied = self.retriever.replied_comment(top)
+        if not replied:
+            return cited
+        original = replied[-1]
+        passages = [p for p in self.knowledge.index.passages
+                    if p.document == top.document and p.comment_number == original.number]
+        if not passages:
+            return cited
+        best = max(passages, key=lambda p: float(
+            (self.knowledge.index.sentence_vector_rows(p) @ query_vector).max()))
+        position = int(np.argmax(self.knowledge.index.sentence_vector_rows(best) @ query_vector))
+        rest = [c for c in cited[1:] if c[0].id != best.id]
+        return [cited[0], (best, cited[0][1], [position]), *rest]
 
     def _choose_sentences(self, query_vector: Vectors, candidates: list[Ranked]) -> dict[int, set[int]]:
         """Sentence positions to quote from each passage: the best sentence of the top

@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from corpus.loading import Corpus
-from corpus.names import find_people
+from corpus.names import find_people, words
 
 Source = Literal["article", "comment"]
 
@@ -41,18 +41,29 @@ def clean_question(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_REPLY_WORDS = frozenset(
+    "reply replies replied replying respond responds responded responding response answer "
+    "answers answered rebut rebuts rebutted disagree disagrees disagreed quote quotes quoted "
+    "react reacts reacted dispute disputes disputed address addresses addressed".split()
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Where to look: named commenters' comments, or one kind of source, or everything."""
+    """Where to look: comments by ``commenters`` (replying to ``replying_to`` when set),
+    one kind of source, or everything."""
 
     commenters: tuple[str, ...] = ()
+    replying_to: tuple[str, ...] = ()
     source: Source | None = None
-    about_author: bool = False
-    names: tuple[str, ...] = field(default=())
 
     @property
     def is_open(self) -> bool:
-        return not self.commenters and self.source is None
+        return not self.commenters and not self.replying_to and self.source is None
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        return self.commenters + self.replying_to
 
 
 def question_scope(question: str, corpus: Corpus) -> Scope:
@@ -60,12 +71,19 @@ def question_scope(question: str, corpus: Corpus) -> Scope:
     commenters = tuple(dict.fromkeys(a for d in corpus.documents for a in d.commenters))
     authors = tuple(dict.fromkeys(d.author for d in corpus.documents if d.author))
     mentions = find_people(question, commenters + tuple(a for a in authors if a not in commenters))
-    named_commenters = tuple(m.person for m in mentions if m.person in commenters)
+    named = [m for m in mentions if m.person in commenters]
     named_author = any(m.person in authors and m.person not in commenters for m in mentions)
-    if named_commenters:
-        return Scope(commenters=named_commenters, names=tuple(m.person for m in mentions))
+    if named:
+        reply_at = next((i for i, w in enumerate(words(question)) if w in _REPLY_WORDS), None)
+        if reply_at is None:
+            return Scope(commenters=tuple(m.person for m in named))
+        before = tuple(m.person for m in named if m.position < reply_at)
+        after = tuple(m.person for m in named if m.position > reply_at)
+        # "How did VikingLS respond to Michael Kenny?": VikingLS's comments answering Kenny;
+        # "Who replied to Michael Kenny?": any comment answering Kenny.
+        return Scope(commenters=before[:1], replying_to=after)
     if named_author or _ARTICLE_HINT.search(question):
-        return Scope(source="article", about_author=True)
+        return Scope(source="article")
     if _COMMENT_HINT.search(question):
         return Scope(source="comment")
     return Scope()

@@ -1,69 +1,180 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 rankings fused by reciprocal rank fusion,
-within the scope a question names (a commenter's comments, the article, the comments)."""
+"""Hybrid retrieval within the scope a question names.
+
+Three rankings are fused by weighted reciprocal rank fusion:
+
+- dense: half the passage's cosine, half its best sentence's cosine, so a passage with
+  one sentence squarely on the question is not drowned by its neighbours;
+- BM25 (bm25s, stemmed), so rare names and words are found;
+- phrases: passages holding two consecutive content words of the question
+  ("Iraq war", "protection racket"), which a bag of words can't see.
+
+The retrieval also reports the evidence abstention needs: cosines and how much of the
+question's vocabulary (weighted by rarity) the document uses at all.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
 from bot.questions import Scope
+from corpus.loading import Corpus
+from corpus.model import Comment
 from embeddings.embedder import Vectors
 from embeddings.index import PassageIndex
 from embeddings.passages import Passage
-from embeddings.search import dense_search, reciprocal_rank_fusion
+from embeddings.search import Hit, dense_search, reciprocal_rank_fusion
+from embeddings.sparse import tokenize
 
 CANDIDATES = 30
+RRF_K = 20
+WEIGHTS = {"dense": 1.0, "sparse": 1.0, "phrase": 0.5}
+
+# Words that ask about the document's structure or a speaker's act rather than its
+# content; they say nothing about whether the document holds the answer.
+META_TERMS = frozenset(
+    tokenize(
+        "article author writer piece essay text document comment comments commenter commenters "
+        "reader readers someone anyone anybody somebody people person mention mentioned bring "
+        "brought talk talked discuss discussed describe described explain explained claim "
+        "claimed argue argued suggest suggested propose proposed think believe view opinion "
+        "write wrote written call called reference refer mean meaning point tell told ask asked"
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Ranked:
-    """A retrieved passage with its fused score and the dense / BM25 scores behind it."""
+    """A retrieved passage with its fused score and the evidence behind it."""
 
     passage: Passage
     fused: float
     dense: float
+    sentence: float
     sparse: float
 
 
 @dataclass(frozen=True, slots=True)
 class Retrieval:
     ranked: tuple[Ranked, ...]
-    matched_terms: tuple[str, ...]
+    coverage: float
+    """Share of the question's content words (idf-weighted) that the document uses."""
 
     @property
     def best_dense(self) -> float:
         return max((r.dense for r in self.ranked), default=-1.0)
 
-
-def scope_ids(index: PassageIndex, scope: Scope) -> list[int] | None:
-    """Passage ids inside ``scope``; ``None`` means all."""
-    if scope.commenters:
-        wanted = set(scope.commenters)
-        return [p.id for p in index.passages if p.source_type == "comment" and p.author in wanted]
-    if scope.source is not None:
-        return [p.id for p in index.passages if p.source_type == scope.source]
-    return None
+    @property
+    def best_sentence(self) -> float:
+        return max((r.sentence for r in self.ranked), default=-1.0)
 
 
-def retrieve(
-    index: PassageIndex, query: str, query_vector: Vectors, scope: Scope, k: int = CANDIDATES
-) -> Retrieval:
-    allowed = scope_ids(index, scope)
-    if allowed is not None and not allowed:
-        allowed = None
-    dense_hits = dense_search(index.dense, query_vector, k, allowed)
-    sparse_hits = index.sparse.search(query, k, allowed)
-    fused = reciprocal_rank_fusion([dense_hits, sparse_hits])
-    dense_scores = {h.passage_id: h.score for h in dense_hits}
-    sparse_scores = {h.passage_id: h.score for h in sparse_hits}
-    missing = [h.passage_id for h in fused if h.passage_id not in dense_scores]
-    if missing:
-        vectors = np.vstack([index.dense.reconstruct(i) for i in missing])
-        dense_scores.update(zip(missing, (vectors @ query_vector).tolist(), strict=True))
-    ranked = tuple(
-        Ranked(index.passages[h.passage_id], h.score, dense_scores[h.passage_id],
-               sparse_scores.get(h.passage_id, 0.0))
-        for h in fused[:k]
-    )
-    return Retrieval(ranked, tuple(index.sparse.known_terms(query)))
+class Retriever:
+    def __init__(self, index: PassageIndex, corpus: Corpus) -> None:
+        self.index = index
+        self._comments: dict[tuple[str, int], Comment] = {
+            (d.path, c.number): c for d in corpus.documents for c in d.comments
+        }
+        self._phrases: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for passage in index.passages:
+            for pair in sorted(_pairs(passage.text)):
+                self._phrases[pair].append(passage.id)
+
+    def scope_ids(self, scope: Scope) -> list[int] | None:
+        """Passage ids inside ``scope``; ``None`` means all passages."""
+        passages = self.index.passages
+        if scope.replying_to:
+            ids = [p.id for p in passages if self._replies_to(p, scope)]
+            if ids:
+                return ids
+            wanted = set(scope.commenters) | set(scope.replying_to)
+            return [p.id for p in passages if p.source_type == "comment" and p.author in wanted]
+        if scope.commenters:
+            wanted = set(scope.commenters)
+            return [p.id for p in passages if p.source_type == "comment" and p.author in wanted]
+        if scope.source is not None:
+            return [p.id for p in passages if p.source_type == scope.source]
+        return None
+
+    def _replies_to(self, passage: Passage, scope: Scope) -> bool:
+        if passage.source_type != "comment" or passage.comment_number is None:
+            return False
+        if scope.commenters and passage.author not in scope.commenters:
+            return False
+        comment = self._comments.get((passage.document, passage.comment_number))
+        if comment is None:
+            return False
+        targets = (self._comments.get((passage.document, n)) for n in comment.replies_to)
+        return any(t is not None and t.author in scope.replying_to for t in targets)
+
+    def replied_comment(self, passage: Passage) -> list[Comment]:
+        """The comments that the comment holding ``passage`` answers."""
+        if passage.comment_number is None:
+            return []
+        comment = self._comments.get((passage.document, passage.comment_number))
+        if comment is None:
+            return []
+        found = (self._comments.get((passage.document, n)) for n in comment.replies_to)
+        return [c for c in found if c is not None]
+
+    def retrieve(self, query: str, query_vector: Vectors, scope: Scope, k: int = CANDIDATES) -> Retrieval:
+        allowed = self.scope_ids(scope)
+        if allowed is not None and not allowed:
+            allowed = None
+        allowed_set = None if allowed is None else set(allowed)
+        dense_hits = dense_search(self.index.dense, query_vector, k, allowed)
+        sparse_hits = self.index.sparse.search(query, k, allowed)
+        phrase_hits = self._phrase_search(query, allowed_set)[:k]
+
+        cosine = {h.passage_id: h.score for h in dense_hits}
+        candidates = list(dict.fromkeys(
+            [h.passage_id for h in dense_hits] + [h.passage_id for h in sparse_hits]
+            + [h.passage_id for h in phrase_hits]
+        ))
+        missing = [i for i in candidates if i not in cosine]
+        if missing:
+            vectors = np.vstack([self.index.dense.reconstruct(i) for i in missing])
+            cosine.update(zip(missing, (vectors @ query_vector).tolist(), strict=True))
+        sentence = {
+            i: float((self.index.sentence_vector_rows(self.index.passages[i]) @ query_vector).max())
+            for i in candidates
+        }
+        dense_ranking = sorted(candidates, key=lambda i: -(cosine[i] + sentence[i]))
+        fused = reciprocal_rank_fusion(
+            [[Hit(i, 0.0) for i in dense_ranking], sparse_hits, phrase_hits],
+            k=RRF_K,
+            weights=[WEIGHTS["dense"], WEIGHTS["sparse"], WEIGHTS["phrase"]],
+        )
+        sparse = {h.passage_id: h.score for h in sparse_hits}
+        ranked = tuple(
+            Ranked(self.index.passages[h.passage_id], h.score, cosine[h.passage_id],
+                   sentence[h.passage_id], sparse.get(h.passage_id, 0.0))
+            for h in fused[:k]
+        )
+        return Retrieval(ranked, self.coverage(query))
+
+    def _phrase_search(self, query: str, allowed: set[int] | None) -> list[Hit]:
+        counts: dict[int, int] = defaultdict(int)
+        for pair in _pairs(query):
+            for passage_id in self._phrases.get(pair, ()):
+                if allowed is None or passage_id in allowed:
+                    counts[passage_id] += 1
+        return [Hit(i, float(n)) for i, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def coverage(self, query: str) -> float:
+        """Idf-weighted share of the question's content words that occur in the document."""
+        sparse = self.index.sparse
+        terms = [t for t in dict.fromkeys(tokenize(query)) if t not in META_TERMS]
+        if not terms:
+            return 0.0
+        weights = {t: sparse.idf(t) for t in terms}
+        total = sum(weights.values())
+        present = sum(w for t, w in weights.items() if sparse.document_frequency(t) > 0)
+        return present / total if total > 0 else 0.0
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    words = [w for w in tokenize(text) if w not in META_TERMS]
+    return set(zip(words, words[1:], strict=False))

@@ -25,11 +25,21 @@ class Settings:
     index_dir: Path = PROJECT_ROOT / ".index"
     model: str = "default"
     citations: int = 3
-    min_score: float = 0.40
+    min_score: float = 0.45
     max_question_chars: int = 1000
     chunking: Chunking = field(default_factory=Chunking)
     telegram_token: str | None = None
     telegram_api_base_url: str = DEFAULT_TELEGRAM_API
+    # Telegram front end (docs/telegram.md documents each one).
+    telegram_rate_limit: int = 10
+    telegram_rate_window: float = 60.0
+    telegram_allowed_ids: frozenset[int] = frozenset()
+    telegram_context_chats: int = 1000
+    telegram_context_minutes: float = 30.0
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+    telegram_webhook_secret: str | None = None
 
     @classmethod
     def from_env(
@@ -46,12 +56,22 @@ class Settings:
             index_dir=reader.path("ARTICLE_BOT_INDEX_DIR", PROJECT_ROOT / ".index"),
             model=values.get("ARTICLE_BOT_MODEL", "").strip() or "default",
             citations=reader.integer("ARTICLE_BOT_CITATIONS", 3, 1, 10),
-            min_score=reader.number("ARTICLE_BOT_MIN_SCORE", 0.40, -1.0, 1.0),
+            min_score=reader.number("ARTICLE_BOT_MIN_SCORE", 0.45, -1.0, 1.0),
             max_question_chars=reader.integer("ARTICLE_BOT_MAX_QUESTION_CHARS", 1000, 10, 100_000),
             chunking=Chunking(max_words=reader.integer("ARTICLE_BOT_CHUNK_WORDS", 80, 20, 400)),
             telegram_token=values.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
             telegram_api_base_url=values.get("TELEGRAM_API_BASE_URL", "").strip()
             or DEFAULT_TELEGRAM_API,
+            telegram_rate_limit=reader.integer("TELEGRAM_RATE_LIMIT", 10, 0, 10_000),
+            telegram_rate_window=reader.number("TELEGRAM_RATE_WINDOW", 60.0, 1.0, 86_400.0),
+            telegram_allowed_ids=reader.integers("TELEGRAM_ALLOWED_IDS"),
+            telegram_context_chats=reader.integer("TELEGRAM_CONTEXT_CHATS", 1000, 1, 1_000_000),
+            telegram_context_minutes=reader.number("TELEGRAM_CONTEXT_MINUTES", 30.0, 0.0, 10_080.0),
+            telegram_webhook_url=values.get("TELEGRAM_WEBHOOK_URL", "").strip() or None,
+            telegram_webhook_listen=values.get("TELEGRAM_WEBHOOK_LISTEN", "").strip()
+            or "127.0.0.1",
+            telegram_webhook_port=reader.integer("TELEGRAM_WEBHOOK_PORT", 8443, 1, 65_535),
+            telegram_webhook_secret=values.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
         )
 
 
@@ -90,3 +110,18 @@ class _Reader:
         if not low <= value <= high:
             raise ConfigurationError(f"{name} must be between {low} and {high}, got {value}")
         return value
+
+    def integers(self, name: str) -> frozenset[int]:
+        """A comma- or space-separated list of whole numbers (Telegram chat or user ids)."""
+        raw = self._raw(name)
+        if raw is None:
+            return frozenset()
+        values: set[int] = set()
+        for item in raw.replace(",", " ").split():
+            try:
+                values.add(int(item))
+            except ValueError:
+                raise ConfigurationError(
+                    f"{name} must be whole numbers separated by commas, got {item!r}"
+                ) from None
+        return frozenset(values)

@@ -41,6 +41,11 @@ def name_key(name: str) -> str:
     return "".join(re.sub(r"[\W_]", "", w) for w in words)
 
 
+def words(text: str) -> list[str]:
+    """Lower-cased words as :func:`find_people` counts positions (possessives dropped)."""
+    return _words(text)
+
+
 def _words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text).lower()
     out = []

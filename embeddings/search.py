@@ -37,10 +37,13 @@ def dense_search(
     return [Hit(int(i), float(s)) for i, s in zip(labels[0], scores[0], strict=True) if i >= 0]
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = 60) -> list[Hit]:
-    """Fuse ranked lists: each passage scores sum(1 / (k + rank)) over the lists."""
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[Hit]], k: int = 60, weights: Sequence[float] | None = None
+) -> list[Hit]:
+    """Fuse ranked lists: each passage scores sum(weight / (k + rank)) over the lists."""
+    weights = [1.0] * len(rankings) if weights is None else weights
     fused: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights, strict=True):
         for rank, hit in enumerate(ranking, start=1):
-            fused[hit.passage_id] = fused.get(hit.passage_id, 0.0) + 1.0 / (k + rank)
+            fused[hit.passage_id] = fused.get(hit.passage_id, 0.0) + weight / (k + rank)
     return [Hit(i, s) for i, s in sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))]

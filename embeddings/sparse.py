@@ -60,6 +60,19 @@ class SparseIndex:
             bm25s_logger.setLevel(previous)
         return cls(retriever, size)
 
+    def document_frequency(self, term: str) -> int:
+        """In how many passages a (stemmed) term occurs."""
+        column = (self._retriever.vocab_dict or {}).get(term)
+        if column is None or self.size == 0:
+            return 0
+        indptr = self._retriever.scores["indptr"]
+        return int(indptr[column + 1] - indptr[column])
+
+    def idf(self, term: str) -> float:
+        """BM25's idf; a term no passage has gets the highest idf possible."""
+        df = self.document_frequency(term)
+        return float(np.log(1.0 + (self.size - df + 0.5) / (df + 0.5)))
+
     def known_terms(self, query: str) -> list[str]:
         """The query's stemmed terms that occur in the indexed passages."""
         vocab = self._retriever.vocab_dict or {}
