@@ -1,0 +1,26 @@
+"""Building the answering core from settings: shared by every front end."""
+
+from __future__ import annotations
+
+from bot.answering import Answerer, AnswerSettings
+from bot.knowledge import Notify, open_knowledge
+from bot.settings import Settings
+from embeddings.index import Progress
+from embeddings.sentence_model import SentenceTransformerEmbedder
+
+
+def answer_settings(settings: Settings) -> AnswerSettings:
+    return AnswerSettings(settings.citations, settings.min_score, settings.max_question_chars)
+
+
+def load_answerer(
+    settings: Settings, notify: Notify = lambda message: None, progress: Progress | None = None
+) -> Answerer:
+    """Load corpus, model and index; a missing or stale index is rebuilt (said via ``notify``)."""
+    embedder = SentenceTransformerEmbedder(settings.model)
+    embedder.load()
+    knowledge = open_knowledge(
+        settings.corpus_dir, settings.index_dir, embedder, settings.chunking,
+        notify=notify, progress=progress,
+    )
+    return Answerer(knowledge, embedder, answer_settings(settings))

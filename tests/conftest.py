@@ -1,0 +1,85 @@
+"""Shared fixtures: isolated environment per test, a fake and the real embedder,
+indexes built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.answering import Answerer, AnswerSettings
+from bot.knowledge import Knowledge, open_knowledge
+from corpus import BUNDLED_CORPUS, Corpus, load_corpus
+from embeddings.passages import Chunking
+from tests.fakes import HashingEmbedder
+
+SEED_ARTICLE = BUNDLED_CORPUS / "rapprochement-with-russia.txt"
+SHARED_EVAL = BUNDLED_CORPUS.parent.parent / "shared" / "eval"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test runs in its own working directory with no article-bot / Telegram settings."""
+    for name in list(os.environ):
+        if name.startswith(("ARTICLE_BOT_", "TELEGRAM_")):
+            monkeypatch.delenv(name)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    yield
+
+
+@pytest.fixture(scope="session")
+def bundled_corpus() -> Corpus:
+    return load_corpus(BUNDLED_CORPUS)
+
+
+@pytest.fixture
+def article_corpus_dir(tmp_path: Path) -> Path:
+    """A corpus folder holding a copy of the bundled article (safe to modify)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(SEED_ARTICLE, folder / SEED_ARTICLE.name)
+    return folder
+
+
+@pytest.fixture
+def fake_embedder() -> HashingEmbedder:
+    return HashingEmbedder()
+
+
+@pytest.fixture
+def fake_knowledge(article_corpus_dir: Path, tmp_path: Path, fake_embedder: HashingEmbedder) -> Knowledge:
+    return open_knowledge(article_corpus_dir, tmp_path / "index", fake_embedder, Chunking())
+
+
+@pytest.fixture
+def fake_answerer(fake_knowledge: Knowledge, fake_embedder: HashingEmbedder) -> Answerer:
+    return Answerer(fake_knowledge, fake_embedder, AnswerSettings())
+
+
+@pytest.fixture(scope="session")
+def real_embedder():  # type: ignore[no-untyped-def]
+    """The real bundled model, loaded once per test session."""
+    from embeddings.sentence_model import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder()
+    embedder.load()
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:  # type: ignore[no-untyped-def]
+    """The bundled corpus indexed once per session with the real model."""
+    folder = tmp_path_factory.mktemp("real-index") / "index"
+    open_knowledge(BUNDLED_CORPUS, folder, real_embedder, Chunking())
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_answerer(real_index_dir: Path, real_embedder) -> Answerer:  # type: ignore[no-untyped-def]
+    knowledge = open_knowledge(BUNDLED_CORPUS, real_index_dir, real_embedder, Chunking())
+    return Answerer(knowledge, real_embedder, AnswerSettings())
