@@ -124,6 +124,20 @@ def cmd_rebuild_index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from bot.telegram.app import run_bot
+
+    overrides = {
+        "telegram_webhook_url": args.webhook_url,
+        "telegram_webhook_listen": args.listen,
+        "telegram_webhook_port": args.port,
+        "telegram_webhook_secret": args.secret_token,
+    }
+    return run_bot(replace(settings, **{k: v for k, v in overrides.items() if v is not None}))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="article-bot",
@@ -146,6 +160,18 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild_cmd.add_argument("--check", action="store_true",
                              help="only report whether the index is current (exit 1 if not)")
     rebuild_cmd.set_defaults(handler=cmd_rebuild_index)
+
+    telegram = commands.add_parser(
+        "telegram", help="run the Telegram bot (long polling, or a webhook with --webhook-url)")
+    telegram.add_argument("--webhook-url", help="public https:// URL Telegram posts updates to "
+                          "(default: TELEGRAM_WEBHOOK_URL; unset means long polling)")
+    telegram.add_argument("--listen", help="address the webhook server listens on "
+                          "(default: TELEGRAM_WEBHOOK_LISTEN or 127.0.0.1)")
+    telegram.add_argument("--port", type=int, help="port the webhook server listens on "
+                          "(default: TELEGRAM_WEBHOOK_PORT or 8443)")
+    telegram.add_argument("--secret-token", help="secret Telegram sends with each webhook "
+                          "request (default: TELEGRAM_WEBHOOK_SECRET, else random per start)")
+    telegram.set_defaults(handler=cmd_telegram)
 
     from bot.evaluation import add_eval_command
     add_eval_command(commands)

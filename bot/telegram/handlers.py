@@ -1,0 +1,244 @@
+"""The handlers: each one small, all wired in :mod:`bot.telegram.app`.
+
+Answering is the shared core's :meth:`Answerer.answer_turn`, run off the event loop by
+:class:`FrontEnd`; these functions only turn updates into questions and replies into
+messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator
+from html import escape
+
+from telegram import Bot, Message, Update
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.replies import Reply
+from bot.telegram.formatting import (
+    MESSAGE_LIMIT,
+    citation_keyboard,
+    pack_messages,
+    parse_callback_data,
+    passage_blocks,
+    reply_blocks,
+    telegram_length,
+)
+from bot.telegram.front_end import FrontEnd
+from bot.telegram.state import SentAnswer
+
+log = logging.getLogger("article_bot.telegram")
+
+Context = ContextTypes.DEFAULT_TYPE
+FRONT_END = "article_bot"
+TYPING_EVERY = 4.5  # Telegram shows "typing…" for about 5 seconds per chat action.
+
+NON_TEXT = "I can only answer text questions. Please type your question."
+EXPIRED = "This answer has expired, please ask again."
+FAILED = "Sorry, something went wrong while answering. Please try again."
+NOT_ALLOWED = "Sorry, this bot only talks to the people its operator allowed."
+
+
+def front_end(context: Context) -> FrontEnd:
+    front: FrontEnd = context.bot_data[FRONT_END]
+    return front
+
+
+# Commands ---------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    await _say(update, front_end(context).greeting())
+
+
+async def help_command(update: Update, context: Context) -> None:
+    await _say(update, front_end(context).help_text())
+
+
+async def sources(update: Update, context: Context) -> None:
+    await _say(update, front_end(context).sources_text())
+
+
+async def about(update: Update, context: Context) -> None:
+    await _say(update, front_end(context).about_text())
+
+
+async def reset(update: Update, context: Context) -> None:
+    if update.effective_chat:
+        front_end(context).contexts.forget(update.effective_chat.id)
+    await _say(update, "Forgotten: your next question starts afresh.")
+
+
+async def ask(update: Update, context: Context) -> None:
+    message = update.effective_message
+    text = message.text if message and message.text else ""
+    question = text.partition(" ")[2].strip() if " " in text else " ".join(context.args or ())
+    if not question:
+        await _say(update, "Ask like this: <code>/ask What is the article about?</code>")
+        return
+    await answer(update, context, question)
+
+
+# Questions ----------------------------------------------------------------------------
+
+
+async def private_text(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message and message.text:
+        await answer(update, context, message.text)
+
+
+async def group_text(update: Update, context: Context) -> None:
+    """In groups, only messages that mention the bot or reply to it are questions."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    question = addressed_question(message, context.bot)
+    if question is not None:
+        await answer(update, context, question)
+
+
+def addressed_question(message: Message, bot: Bot) -> str | None:
+    """The question with the bot's @mention removed, or None if the bot isn't addressed."""
+    text = message.text or ""
+    mention = re.compile(rf"@{re.escape(bot.username)}(?!\w)", re.IGNORECASE)
+    replied = message.reply_to_message
+    to_bot = bool(replied and replied.from_user and replied.from_user.id == bot.id)
+    if not mention.search(text) and not to_bot:
+        return None
+    return re.sub(r"\s{2,}", " ", mention.sub(" ", text)).strip()
+
+
+async def non_text(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is None or update.effective_chat is None:
+        return
+    if update.effective_chat.type == ChatType.PRIVATE or _replies_to_bot(message, context.bot):
+        await message.reply_html(NON_TEXT)
+
+
+def _replies_to_bot(message: Message, bot: Bot) -> bool:
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == bot.id)
+
+
+async def answer(update: Update, context: Context, question: str) -> None:
+    """Rate-limit, answer off the event loop with the chat's context, send the reply."""
+    front = front_end(context)
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None:
+        return
+    wait = front.rate_limit.retry_after(user.id if user else chat.id)
+    if wait > 0:
+        await message.reply_html(front.slow_down_text(wait))
+        return
+    async with front.locks.acquire(chat.id):
+        async with typing(context.bot, chat.id):
+            reply, turn = await front.answer(question, front.contexts.get(chat.id))
+        front.contexts.put(chat.id, turn)
+        await send_reply(message, reply, front)
+
+
+async def send_reply(message: Message, reply: Reply, front: FrontEnd) -> None:
+    """The answer in as many messages as needed; the buttons go on the last one."""
+    texts = pack_messages(reply_blocks(reply))
+    key = front.answers.new_key() if reply.citations else ""
+    keyboard = citation_keyboard(key, reply.citations)
+    for number, text in enumerate(texts, start=1):
+        last = number == len(texts)
+        await message.reply_html(text, reply_markup=keyboard if last else None)
+    if reply.citations:
+        front.answers.put(key, SentAnswer(reply.citations, texts[-1]))
+
+
+@contextlib.asynccontextmanager
+async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
+    """Show "typing…" in the chat until the block ends."""
+
+    async def show() -> None:
+        with contextlib.suppress(TelegramError):
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+    async def keep_typing() -> None:
+        while True:
+            await asyncio.sleep(TYPING_EVERY)
+            await show()
+
+    await show()
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+# Citation buttons ---------------------------------------------------------------------
+
+
+async def show_citation(update: Update, context: Context) -> None:
+    """Show a cited passage in full under the answer (or after it, if too long)."""
+    query = update.callback_query
+    if query is None:
+        return
+    parsed = parse_callback_data(query.data or "")
+    stored = front_end(context).answers.get(parsed[0]) if parsed else None
+    citation = next((c for c in stored.citations if c.number == parsed[1]), None) \
+        if stored and parsed else None
+    message = query.message
+    if stored is None or citation is None or not isinstance(message, Message):
+        await query.answer(EXPIRED, show_alert=True)
+        return
+    await query.answer()
+    passage = "\n\n".join(passage_blocks(citation))
+    edited = f"{stored.last_message}\n\n{passage}"
+    if telegram_length(edited) <= MESSAGE_LIMIT:
+        try:
+            await query.edit_message_text(edited, reply_markup=message.reply_markup)
+        except BadRequest as exc:  # pressing the button of the passage already shown
+            if "not modified" not in str(exc).lower():
+                raise
+        return
+    for text in pack_messages(passage_blocks(citation)):
+        await message.reply_html(text, do_quote=False)
+
+
+# Gatekeeping and errors ---------------------------------------------------------------
+
+
+async def restrict(update: Update, context: Context) -> None:
+    """Runs before every other handler: with an allowlist set, others are turned away."""
+    allowed = front_end(context).settings.telegram_allowed_ids
+    if not allowed:
+        return
+    user, chat = update.effective_user, update.effective_chat
+    if (user and user.id in allowed) or (chat and chat.id in allowed):
+        return
+    if update.callback_query:
+        await update.callback_query.answer(NOT_ALLOWED, show_alert=True)
+    elif chat and chat.type == ChatType.PRIVATE and update.effective_message:
+        await update.effective_message.reply_html(escape(NOT_ALLOWED))
+    log.info("turned away an update from chat %s (not in TELEGRAM_ALLOWED_IDS)",
+             chat.id if chat else None)
+    raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log every failure with its chat id, tell the user, and keep running."""
+    chat = update.effective_chat if isinstance(update, Update) else None
+    log.error("failed to handle an update in chat %s: %s", chat.id if chat else None,
+              context.error, exc_info=context.error)
+    if chat is not None:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(chat.id, FAILED)
+
+
+async def _say(update: Update, html: str) -> None:
+    if update.effective_message:
+        await update.effective_message.reply_html(html)

@@ -1,0 +1,294 @@
+"""A small Bot API stand-in on 127.0.0.1 for tests and the concurrency benchmark.
+
+It serves the methods the bot uses, queues updates for ``getUpdates`` (long polling),
+records everything the bot sends, and checks outgoing HTML the way Telegram does
+(known tags, properly nested, ``<``/``&`` escaped, at most 4,096 characters of text), so a
+message Telegram would refuse is refused here too. ``fail_next`` answers the next call of
+a method with a 429 and ``retry_after``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+TOKEN = "123456789:TEST-stand-in-token_abcdefghijklmnopq"
+BOT_USER = {"id": 900001, "is_bot": True, "first_name": "Article Bot",
+            "username": "article_test_bot"}
+MESSAGE_LIMIT = 4096
+_JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "link_preview_options",
+                "reply_parameters", "entities", "scope"}
+_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
+         "a", "code", "pre", "blockquote", "tg-emoji"}
+_TAG = re.compile(r"<(/?)([a-z-]+)((?:\s+[a-z-]+(?:=\"[^\"]*\")?)*)\s*>")
+_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
+class HtmlError(ValueError):
+    pass
+
+
+def check_html(text: str) -> str:
+    """The visible text of a Telegram HTML message; raises :class:`HtmlError` like Telegram."""
+    stack: list[str] = []
+    visible: list[str] = []
+    position = 0
+    for match in _TAG.finditer(text):
+        visible.append(text[position:match.start()])
+        position = match.end()
+        closing, name = match[1], match[2]
+        if name not in _TAGS:
+            raise HtmlError(f"Unsupported start tag \"{name}\"")
+        if closing:
+            if not stack or stack.pop() != name:
+                raise HtmlError(f"Unmatched end tag \"{name}\"")
+        else:
+            stack.append(name)
+    visible.append(text[position:])
+    if stack:
+        raise HtmlError(f"Can't find end tag corresponding to start tag \"{stack[-1]}\"")
+    raw = "".join(visible)
+    if "<" in raw or ">" in raw:
+        raise HtmlError("Unexpected '<' or '>' outside a tag")
+    if "&" in _ENTITY.sub("", raw):
+        raise HtmlError("Unescaped '&'")
+    return html.unescape(raw)
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    result: Any
+    at: float
+
+
+class BotApiStub:
+    """Run with ``with BotApiStub() as stub:``; point the bot's base URL at ``stub.base_url``."""
+
+    def __init__(self, token: str = TOKEN, reject_token: bool = False) -> None:
+        self.token = token
+        self.reject_token = reject_token
+        self.calls: list[Call] = []
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = 1
+        self._next_message_id = 1000
+        self._chat_types: dict[int, str] = {}
+        self._failures: dict[str, list[int]] = {}
+        self._condition = threading.Condition()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/bot"
+
+    def __enter__(self) -> BotApiStub:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # Updates the test "sends" ---------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> int:
+        with self._condition:
+            update = {"update_id": self._next_update_id, **update}
+            self._next_update_id += 1
+            self._updates.append(update)
+            self._condition.notify_all()
+            return int(update["update_id"])
+
+    def message_update(self, chat_id: int, text: str | None = None, *, chat_type: str = "private",
+                       user_id: int | None = None, reply_to: dict[str, Any] | None = None,
+                       extra: dict[str, Any] | None = None, edited: bool = False,
+                       ) -> dict[str, Any]:
+        self._chat_types[chat_id] = chat_type
+        sender = user_id or chat_id
+        user = {"id": sender, "is_bot": False, "first_name": f"User{sender}"}
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = user["first_name"]
+        else:
+            chat["title"] = "A group"
+        with self._condition:
+            self._next_message_id += 1
+            message: dict[str, Any] = {"message_id": self._next_message_id,
+                                       "date": int(time.time()), "chat": chat, "from": user}
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0,
+                                        "length": utf16_length(command)}]
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        message.update(extra or {})
+        return {"edited_message" if edited else "message": message}
+
+    def say(self, chat_id: int, text: str, **kwargs: Any) -> int:
+        return self.push(self.message_update(chat_id, text, **kwargs))
+
+    def press(self, message: dict[str, Any], data: str, user_id: int | None = None) -> int:
+        user_id = user_id or int(message["chat"]["id"])
+        return self.push({"callback_query": {
+            "id": f"cq{time.monotonic_ns()}",
+            "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+            "chat_instance": "stub", "data": data, "message": message,
+        }})
+
+    def fail_next(self, method: str, retry_after: int = 1) -> None:
+        with self._condition:
+            self._failures.setdefault(method, []).append(retry_after)
+
+    # What the bot sent ----------------------------------------------------------------
+
+    def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
+        with self._condition:
+            return [c for c in self.calls if c.method == method
+                    and (chat_id is None or c.params.get("chat_id") == chat_id)]
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            with self._condition:
+                self._condition.wait(0.05)
+        raise TimeoutError(f"timed out after {timeout}s; calls: {[c.method for c in self.calls]}")
+
+    # Serving --------------------------------------------------------------------------
+
+    def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if token != self.token or self.reject_token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": self._get_updates(params)}
+        with self._condition:
+            failures = self._failures.get(method)
+            if failures:
+                retry_after = failures.pop(0)
+                self.calls.append(Call(method, params, "429", time.monotonic()))
+                return 429, {"ok": False, "error_code": 429,
+                             "description": f"Too Many Requests: retry after {retry_after}",
+                             "parameters": {"retry_after": retry_after}}
+        try:
+            result = self._result(method, params)
+        except HtmlError as exc:
+            return 400, {"ok": False, "error_code": 400,
+                         "description": f"Bad Request: can't parse entities: {exc}"}
+        except _BadRequest as exc:
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
+        with self._condition:
+            self.calls.append(Call(method, params, result, time.monotonic()))
+            self._condition.notify_all()
+        return 200, {"ok": True, "result": result}
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset", 0) or 0)
+        timeout = min(float(params.get("timeout", 0) or 0), 2.0)
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while not self._updates and time.monotonic() < deadline:
+                self._condition.wait(deadline - time.monotonic())
+            return list(self._updates[: int(params.get("limit", 100) or 100)])
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method in ("sendChatAction", "answerCallbackQuery", "setMyCommands", "deleteWebhook"):
+            return True
+        if method in ("sendMessage", "editMessageText"):
+            return self._message(method, params)
+        raise _BadRequest(f"method {method} is not served by the stand-in")
+
+    def _message(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        text = str(params.get("text", ""))
+        visible = check_html(text) if params.get("parse_mode") == "HTML" else text
+        if not visible.strip():
+            raise _BadRequest("message text is empty")
+        if utf16_length(visible) > MESSAGE_LIMIT:
+            raise _BadRequest("message is too long")
+        chat_id = int(params["chat_id"])
+        with self._condition:
+            if method == "sendMessage":
+                self._next_message_id += 1
+                message_id = self._next_message_id
+            else:
+                message_id = int(params["message_id"])
+        message: dict[str, Any] = {
+            "message_id": message_id, "date": int(time.time()), "from": BOT_USER, "text": visible,
+            "chat": {"id": chat_id, "type": self._chat_types.get(chat_id, "private")},
+        }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+
+class _BadRequest(Exception):
+    pass
+
+
+def _handler_for(stub: BotApiStub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", 0))
+            body = self.rfile.read(length).decode()
+            match = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path)
+            if match is None:
+                self._send(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                return
+            if self.headers.get("Content-Type", "").startswith("application/json"):
+                params = json.loads(body or "{}")
+            else:
+                params = {k: _decode(k, v) for k, v in parse_qsl(body, keep_blank_values=True)}
+            status, payload = stub.handle(match[1], match[2], params)
+            self._send(status, payload)
+
+        def _send(self, status: int, payload: dict[str, Any]) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+def _decode(key: str, value: str) -> Any:
+    if key in _JSON_FIELDS:
+        return json.loads(value)
+    if key in ("chat_id", "message_id", "offset", "limit") and re.fullmatch(r"-?\d+", value):
+        return int(value)
+    return value
+
+
+@contextmanager
+def running_stub(**kwargs: Any) -> Iterator[BotApiStub]:
+    with BotApiStub(**kwargs) as stub:
+        yield stub
