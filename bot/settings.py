@@ -25,7 +25,7 @@ class Settings:
     index_dir: Path = PROJECT_ROOT / ".index"
     model: str = "default"
     citations: int = 3
-    min_score: float = 0.45
+    min_score: float = 0.42
     max_question_chars: int = 1000
     chunking: Chunking = field(default_factory=Chunking)
     telegram_token: str | None = None
@@ -56,7 +56,7 @@ class Settings:
             index_dir=reader.path("ARTICLE_BOT_INDEX_DIR", PROJECT_ROOT / ".index"),
             model=values.get("ARTICLE_BOT_MODEL", "").strip() or "default",
             citations=reader.integer("ARTICLE_BOT_CITATIONS", 3, 1, 10),
-            min_score=reader.number("ARTICLE_BOT_MIN_SCORE", 0.45, -1.0, 1.0),
+            min_score=reader.number("ARTICLE_BOT_MIN_SCORE", 0.42, -1.0, 1.0),
             max_question_chars=reader.integer("ARTICLE_BOT_MAX_QUESTION_CHARS", 1000, 10, 100_000),
             chunking=Chunking(max_words=reader.integer("ARTICLE_BOT_CHUNK_WORDS", 80, 20, 400)),
             telegram_token=values.get("TELEGRAM_BOT_TOKEN", "").strip() or None,

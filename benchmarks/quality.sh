@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Scores every question set the project has: the shared one on the bundled corpus and the
+# project's own sets on their corpora. Usage: benchmarks/quality.sh [article-bot binary]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BOT=${1:-.venv/bin/article-bot}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+run() {  # name corpus-dir questions
+    echo "== $1 ($3)"
+    ARTICLE_BOT_CORPUS_DIR=$2 ARTICLE_BOT_INDEX_DIR=$tmp/$1 "$BOT" eval "$3" 2>/dev/null
+    echo
+}
+[ -f ../shared/eval/questions.jsonl ] && run shared corpus ../shared/eval/questions.jsonl
+run article-extra corpus tests/eval/article_extra.jsonl
+run bike-lanes tests/corpora/bike-lanes tests/eval/bike_lanes.jsonl
+run remote-work tests/corpora/remote-work tests/eval/remote_work.jsonl
