@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -82,7 +87,8 @@ class BotApiStub:
     def __init__(self, token: str = TOKEN, reject_token: bool = False) -> None:
         self.token = token
         self.reject_token = reject_token
-        self.calls: list[Call] = []
+        self.calls: list[Call] = []  # calls that succeeded
+        self.refused: list[Call] = []  # calls answered with a 429 by ``fail_next``
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
         self._next_message_id = 1000
@@ -186,7 +192,7 @@ class BotApiStub:
             failures = self._failures.get(method)
             if failures:
                 retry_after = failures.pop(0)
-                self.calls.append(Call(method, params, "429", time.monotonic()))
+                self.refused.append(Call(method, params, "429", time.monotonic()))
                 return 429, {"ok": False, "error_code": 429,
                              "description": f"Too Many Requests: retry after {retry_after}",
                              "parameters": {"retry_after": retry_after}}
@@ -268,11 +274,14 @@ def _handler_for(stub: BotApiStub) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, payload: dict[str, Any]) -> None:
             data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the bot stopped while a long poll was open
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -292,3 +301,38 @@ def _decode(key: str, value: str) -> Any:
 def running_stub(**kwargs: Any) -> Iterator[BotApiStub]:
     with BotApiStub(**kwargs) as stub:
         yield stub
+
+
+def article_bot_command() -> list[str]:
+    """``article-bot`` from the running interpreter's environment."""
+    script = Path(sys.executable).with_name("article-bot")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+class BotProcess:
+    """The real ``article-bot telegram`` in a subprocess, pointed at a stand-in."""
+
+    def __init__(self, stub: BotApiStub, env: dict[str, str], log_path: Path) -> None:
+        clean = {k: v for k, v in os.environ.items()
+                 if not k.startswith(("ARTICLE_BOT_", "TELEGRAM_"))}
+        clean.update({"TELEGRAM_BOT_TOKEN": stub.token, "TELEGRAM_API_BASE_URL": stub.base_url,
+                      "HF_HUB_OFFLINE": "1", **env})
+        self.log_path = log_path
+        self._log = log_path.open("w")
+        self.process = subprocess.Popen([*article_bot_command(), "telegram"], env=clean,
+                                        stdout=self._log, stderr=subprocess.STDOUT)
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """SIGTERM, as a service manager would send; the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            self._log.close()

@@ -20,6 +20,7 @@ from bot.replies import Citation, Reply
 # source instead is stricter, so a message that passes here always fits.
 MESSAGE_LIMIT = 4096
 BUTTON_LABEL_CHARS = 48
+QUESTION_ECHO_CHARS = 200
 CALLBACK_PREFIX = "cite"
 
 _PIECES = re.compile(r"\S+|\s+")
@@ -35,8 +36,13 @@ def html_text(text: str) -> str:
 
 
 def reply_blocks(reply: Reply) -> list[str]:
-    """The reply as self-contained HTML paragraphs (each has balanced tags)."""
-    blocks = [html_text(line) for line in reply.answer.split("\n") if line.strip()]
+    """The reply as self-contained HTML paragraphs (each has balanced tags): the question
+    as understood (mention removed; shortened), the answer lines, the list of sources."""
+    question = " ".join(reply.question.split())
+    if len(question) > QUESTION_ECHO_CHARS:
+        question = question[: QUESTION_ECHO_CHARS - 1] + "…"
+    blocks = [f"<b>Q:</b> <i>{html_text(question)}</i>"] if question else []
+    blocks += [html_text(line) for line in reply.answer.split("\n") if line.strip()]
     if reply.citations:
         sources = "\n".join(f"[{c.number}] {html_text(c.label)}" for c in reply.citations)
         blocks.append(f"<i>Sources</i> (press a button to read one in full):\n{sources}")
