@@ -78,8 +78,8 @@ def test_sources_shows_the_full_cited_passages(fake_answerer: Answerer) -> None:
 def test_sources_with_a_number_shows_only_that_citation(fake_answerer: Answerer) -> None:
     out = io.StringIO()
     console = ConsoleChat(fake_answerer, out=out)
-    console.handle("What did Gazza say about the DNC emails?")
-    assert console.last is not None and len(console.last.citations) >= 2
+    console.handle("How many comments are there?")  # cites the first and the last comment
+    assert console.last is not None and len(console.last.citations) == 2
     out.truncate(0)
     out.seek(0)
     console.handle("/sources [2]")
