@@ -8,6 +8,7 @@ question -> clean -> (metadata answer from the parsed structure)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -132,13 +133,25 @@ class Answerer:
             cited = self._with_replied(cited, query_vector)
         citations: list[Citation] = []
         lines: list[str] = []
+        replied_to = self._replied_number(cited, scope)
         for passage, score, positions in cited[: self.settings.citations]:
             number = len(citations) + 1
             citations.append(Citation(number, passage, score,
                                       citation_label(passage, self._multi_document)))
             sentences = " ".join(passage.sentences[i] for i in positions)
-            lines.append(f"{_attribution(passage)} {sentences} [{number}]")
+            attribution = _attribution(passage)
+            if replied_to is not None and passage.comment_number == replied_to and number > 1:
+                attribution = f"In reply to {passage.author} (#{replied_to}), who wrote:"
+            lines.append(f"{attribution} {sentences} [{number}]")
         return Reply(question, True, "\n".join(lines), tuple(citations), kind="content")
+
+    def _replied_number(
+        self, cited: list[tuple[Passage, float, list[int]]], scope: Scope
+    ) -> int | None:
+        if not scope.replying_to or not cited:
+            return None
+        replied = self.retriever.replied_comment(cited[0][0])
+        return replied[-1].number if replied else None
 
     def _with_replied(
         self, cited: list[tuple[Passage, float, list[int]]], query_vector: Vectors
@@ -159,32 +172,56 @@ class Answerer:
         rest = [c for c in cited[1:] if c[0].id != best.id]
         return [cited[0], (best, cited[0][1], [position]), *rest]
 
-    def _choose_sentences(self, query_vector: Vectors, candidates: list[Ranked]) -> dict[int, set[int]]:
+    def _choose_sentences(
+        self, query_vector: Vectors, candidates: list[Ranked]
+    ) -> dict[int, set[int]]:
         """Sentence positions to quote from each passage: the best sentence of the top
-        passage always, then the best remaining ones that are nearly as relevant."""
+        passage always, then the best remaining ones that are nearly as relevant.
+
+        Only sentences that say something in the commenter's own voice are quoted (not an
+        ``@Name`` line, not a line quoting someone else), and a sentence shared by two
+        overlapping passages is quoted once.
+        """
         scored: list[tuple[float, int, int]] = []
         for rank, ranked in enumerate(candidates):
-            vectors = self.knowledge.index.sentence_vector_rows(ranked.passage)
-            similarities = vectors @ query_vector if len(vectors) else np.zeros(0)
-            for position, similarity in enumerate(similarities.tolist()):
+            passage = ranked.passage
+            vectors = self.knowledge.index.sentence_vector_rows(passage)
+            similarities = (vectors @ query_vector).tolist() if len(vectors) else []
+            usable = [i for i, text in enumerate(passage.sentences) if _quotable(text)]
+            for position in usable or range(len(passage.sentences)):
                 # A small preference for higher-ranked passages keeps the answer focused.
-                scored.append((similarity - 0.02 * rank, ranked.passage.id, position))
+                scored.append((similarities[position] - 0.02 * rank, passage.id, position))
         if not scored:
             return {}
+        sentence_text = {p.passage.id: p.passage.sentences for p in candidates}
         top_id = candidates[0].passage.id
         first = max((s for s in scored if s[1] == top_id), key=lambda s: s[0])
         chosen: dict[int, set[int]] = {top_id: {first[2]}}
-        total = 1
+        seen = {sentence_text[top_id][first[2]]}
         floor = max(first[0] * 0.85, first[0] - 0.12)
         for score, passage_id, position in sorted(scored, reverse=True):
-            if total >= MAX_ANSWER_SENTENCES or score < floor:
+            if len(seen) >= MAX_ANSWER_SENTENCES or score < floor:
                 break
+            text = sentence_text[passage_id][position]
             picked = chosen.setdefault(passage_id, set())
-            if position in picked or len(picked) >= MAX_SENTENCES_PER_PASSAGE:
+            if text in seen or len(picked) >= MAX_SENTENCES_PER_PASSAGE:
                 continue
             picked.add(position)
-            total += 1
-        return chosen
+            seen.add(text)
+        return {i: picked for i, picked in chosen.items() if picked}
+
+
+_QUOTED = re.compile(r"^(blockquote>)?\s*[“\"].*[”\"][.…]*$")
+
+
+def _quotable(sentence: str) -> bool:
+    """Worth quoting as the speaker's own words: a real sentence, not an address or a quote."""
+    stripped = sentence.strip()
+    return (
+        len(stripped.split()) >= 4
+        and not stripped.startswith(("@", "blockquote>"))
+        and not _QUOTED.match(stripped)
+    )
 
 
 def _attribution(passage: Passage) -> str:

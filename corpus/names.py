@@ -111,6 +111,12 @@ def find_people(text: str, people: Sequence[str]) -> list[NameMention]:
     words = _words(text)
     found: dict[str, int] = {}
     taken: set[int] = set()
+    for person in people:
+        # Names too short to match fuzzily ("b.") count only when written exactly.
+        if len(name_key(person)) < 3:
+            pattern = r"(?<![\w.])" + re.escape(person.strip()) + r"(?![\w])"
+            if m := re.search(pattern, text):
+                found[person] = len(_words(text[: m.start()]))
     for size in (3, 2, 1):
         for start in range(len(words) - size + 1):
             span = range(start, start + size)
