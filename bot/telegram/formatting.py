@@ -71,7 +71,11 @@ def pack_messages(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str
     messages: list[str] = []
     current = ""
     for block in blocks:
-        pieces = [block] if telegram_length(block) <= limit else _split_escaped(block, limit)
+        if telegram_length(block) <= limit:
+            pieces = [block]
+        else:  # fill what is left of the current message first
+            room = limit - telegram_length(current) - 2 if current else limit
+            pieces = _split_escaped(block, limit, first=room if room >= 500 else limit)
         for piece in pieces:
             candidate = f"{current}\n\n{piece}" if current else piece
             if telegram_length(candidate) <= limit:
@@ -84,12 +88,16 @@ def pack_messages(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str
     return messages
 
 
-def _split_escaped(block: str, limit: int) -> list[str]:
-    """Split an over-long block of escaped text without tags (an answer line)."""
+def _split_escaped(block: str, limit: int, first: int) -> list[str]:
+    """Split an over-long block of escaped text without tags (an answer line); the first
+    piece gets at most ``first`` characters."""
     if "<" in block:
         raise ValueError("a block with tags must be split before packing")
     plain = block.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return [html_text(piece) for piece in split_plain(plain, limit, html_text)]
+    head, *rest = split_plain(plain, first, html_text)
+    tail = " ".join(rest)
+    pieces = [head, *(split_plain(tail, limit, html_text) if tail else [])]
+    return [html_text(piece) for piece in pieces]
 
 
 def split_plain(text: str, limit: int, render: Callable[[str], str]) -> list[str]:

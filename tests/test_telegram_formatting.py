@@ -1,0 +1,96 @@
+"""HTML formatting and splitting under Telegram's limits; bounded per-chat state."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.answering import Answerer, Turn
+from bot.replies import Reply
+from bot.telegram.formatting import (
+    MESSAGE_LIMIT,
+    callback_data,
+    pack_messages,
+    parse_callback_data,
+    passage_blocks,
+    reply_blocks,
+)
+from bot.telegram.redaction import TokenRedactingFilter, redact
+from bot.telegram.state import ChatContexts, QuestionRateLimit
+from tests.telegram_stub import TOKEN, check_html
+
+
+def test_a_long_reply_is_split_at_paragraphs_never_inside_a_tag_entity_or_marker():
+    lines = [f"Line {n} says <this> & “that” again and again. " * 20 + f"[{n}]" for n in range(12)]
+    reply = Reply("q <&>", True, "\n".join(lines))
+    messages = pack_messages(reply_blocks(reply))
+    assert len(messages) >= 3
+    visible = [check_html(m) for m in messages]
+    assert all(len(m) <= MESSAGE_LIMIT for m in messages)
+    assert all(text.rstrip().endswith(tuple(f"[{n}]" for n in range(12))) for text in visible)
+    assert "".join(visible).count("&") == 20 * 12 + 1
+
+
+def test_an_over_long_line_is_cut_at_words_keeping_markers_whole():
+    text = "word&word " * 900 + "[12]"
+    messages = pack_messages(reply_blocks(Reply("q", True, text)))
+    # 900 "word&amp;word " are 12,600 characters of HTML: four messages, the question
+    # sharing the first one.
+    assert len(messages) == 4 and messages[0].startswith("<b>Q:</b> <i>q</i>\n\nword")
+    assert all(len(m) <= MESSAGE_LIMIT for m in messages)
+    visible = [check_html(m) for m in messages]
+    assert "[12]" in visible[-1] and all("[1\n" not in v for v in visible)
+
+
+def test_a_huge_passage_is_quoted_in_several_expandable_blockquotes(fake_answerer: Answerer):
+    reply = fake_answerer.answer("What did Gazza say about the DNC emails?")
+    citation = reply.citations[0]
+    huge = type(citation.passage)(**{
+        **{f: getattr(citation.passage, f) for f in citation.passage.__slots__},
+        "sentences": ("A <long> & quoted sentence. " * 600,),
+    })
+    blocks = passage_blocks(type(citation)(1, huge, 0.5, "Comment #1 — A <b>"))
+    messages = pack_messages(blocks)
+    assert len(messages) >= 4 and all(len(m) <= MESSAGE_LIMIT for m in messages)
+    assert all(m.count("<blockquote expandable>") >= 1 for m in messages[1:])
+    for message in messages:
+        check_html(message)
+
+
+def test_callback_data_fits_in_64_bytes_and_round_trips():
+    data = callback_data("Ab3_-xyz", 10)
+    assert len(data.encode()) <= 64 and parse_callback_data(data) == ("Ab3_-xyz", 10)
+    assert parse_callback_data("something else") is None
+    assert parse_callback_data("cite:key:x") is None
+
+
+def test_chat_context_is_bounded_in_size_and_age():
+    now = [0.0]
+    contexts = ChatContexts(max_chats=2, max_age=60, clock=lambda: now[0])
+    for chat in (1, 2, 3):
+        contexts.put(chat, Turn(f"question {chat}"))
+    assert contexts.get(1) is None and len(contexts) == 2
+    now[0] = 61
+    assert contexts.get(3) is None
+
+
+def test_the_rate_limit_allows_a_burst_then_says_how_long_to_wait():
+    now = [0.0]
+    limit = QuestionRateLimit(2, 60, clock=lambda: now[0])
+    assert limit.retry_after(1) == 0 and limit.retry_after(1) == 0
+    assert limit.retry_after(1) == pytest.approx(60)
+    assert limit.retry_after(2) == 0  # other users are not affected
+    now[0] = 60
+    assert limit.retry_after(1) == 0
+
+
+def test_the_token_is_redacted_from_log_lines_and_tracebacks(caplog: pytest.LogCaptureFixture):
+    assert TOKEN not in redact(f"POST https://api.telegram.org/bot{TOKEN}/getMe")
+    logger = logging.getLogger("article_bot.test_redaction")
+    caplog.handler.addFilter(TokenRedactingFilter(TOKEN))
+    try:
+        raise RuntimeError(f"The token `{TOKEN}` was rejected")
+    except RuntimeError:
+        logger.exception("failed at %s", f"https://x/bot{TOKEN}/sendMessage")
+    assert TOKEN not in caplog.text and "bot<token>" in caplog.text and "<token>" in caplog.text
