@@ -221,7 +221,8 @@ class BotApiStub:
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
-        if method in ("sendChatAction", "answerCallbackQuery", "setMyCommands", "deleteWebhook"):
+        if method in ("sendChatAction", "answerCallbackQuery", "setMyCommands", "deleteWebhook",
+                      "setWebhook"):
             return True
         if method in ("sendMessage", "editMessageText"):
             return self._message(method, params)

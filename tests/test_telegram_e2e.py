@@ -210,3 +210,50 @@ def test_a_missing_or_malformed_token_is_a_one_line_error(token, message, monkey
     assert main(["telegram"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and message in err
+
+
+def test_webhook_mode_registers_the_url_and_accepts_only_updates_with_the_secret(tmp_path,
+                                                                                  real_index_dir):
+    import json
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    index = tmp_path / "index"
+    shutil.copytree(real_index_dir, index)
+    with BotApiStub() as stub:
+        process = BotProcess(stub, {
+            "ARTICLE_BOT_INDEX_DIR": str(index),
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/tg-hook",
+            "TELEGRAM_WEBHOOK_PORT": str(port),
+            "TELEGRAM_WEBHOOK_SECRET": "s3cret-value",
+        }, tmp_path / "bot.log")
+        try:
+            [registered] = stub.wait_for(lambda: stub.sent("setWebhook"), START_TIMEOUT)
+            assert registered.params["url"] == "https://bot.example.com/tg-hook"
+            assert registered.params["secret_token"] == "s3cret-value"
+            update = stub.message_update(31337, "Who wrote the article?")
+
+            def post(secret: str) -> int:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/tg-hook",
+                    data=json.dumps({"update_id": 1, **update}).encode(),
+                    headers={"Content-Type": "application/json",
+                             "X-Telegram-Bot-Api-Secret-Token": secret})
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as response:
+                        return int(response.status)
+                except urllib.error.HTTPError as exc:
+                    return exc.code
+                except urllib.error.URLError:  # the server is not listening yet
+                    return 0
+
+            assert stub.wait_for(lambda: post("wrong") == 403, 30)
+            assert post("s3cret-value") == 200
+            [reply] = stub.wait_for(lambda: stub.sent("sendMessage", 31337))
+            assert "Larison" in reply.params["text"]
+        finally:
+            assert process.stop() == 0, process.log
