@@ -70,14 +70,22 @@ class Answerer:
         """Like :meth:`answer`, and also the :class:`Turn` to pass with the next question."""
         text = clean_question(question)
         if not text:
-            return Reply(question, False, "Please ask a question about the article or its comments.",
-                         kind="invalid"), previous
+            return Reply(
+                question,
+                False,
+                "Please ask a question about the article or its comments.",
+                kind="invalid",
+            ), previous
         if len(text) > self.settings.max_question_chars:
-            message = (f"Your question is {len(text):,} characters long; the limit is "
-                       f"{self.settings.max_question_chars:,}. Please ask something shorter.")
+            message = (
+                f"Your question is {len(text):,} characters long; the limit is "
+                f"{self.settings.max_question_chars:,}. Please ask something shorter."
+            )
             return Reply(question, False, message, kind="invalid"), previous
         if not any(ch.isalnum() for ch in text):
-            return Reply(question, False, "Please ask a question in words.", kind="invalid"), previous
+            return Reply(
+                question, False, "Please ask a question in words.", kind="invalid"
+            ), previous
 
         scope = question_scope(text, self.knowledge.corpus)
         query = text
@@ -127,7 +135,8 @@ class Answerer:
         chosen = self._choose_sentences(query_vector, candidates)
         cited: list[tuple[Passage, float, list[int]]] = [
             (r.passage, r.fused, sorted(chosen[r.passage.id]))
-            for r in candidates if chosen.get(r.passage.id)
+            for r in candidates
+            if chosen.get(r.passage.id)
         ]
         if scope.replying_to and cited:
             cited = self._with_replied(cited, query_vector)
@@ -136,8 +145,9 @@ class Answerer:
         replied_to = self._replied_number(cited, scope)
         for passage, score, positions in cited[: self.settings.citations]:
             number = len(citations) + 1
-            citations.append(Citation(number, passage, score,
-                                      citation_label(passage, self._multi_document)))
+            citations.append(
+                Citation(number, passage, score, citation_label(passage, self._multi_document))
+            )
             sentences = " ".join(passage.sentences[i] for i in positions)
             attribution = _attribution(passage)
             if replied_to is not None and passage.comment_number == replied_to and number > 1:
@@ -162,12 +172,19 @@ class Answerer:
         if not replied:
             return cited
         original = replied[-1]
-        passages = [p for p in self.knowledge.index.passages
-                    if p.document == top.document and p.comment_number == original.number]
+        passages = [
+            p
+            for p in self.knowledge.index.passages
+            if p.document == top.document and p.comment_number == original.number
+        ]
         if not passages:
             return cited
-        best = max(passages, key=lambda p: float(
-            (self.knowledge.index.sentence_vector_rows(p) @ query_vector).max()))
+        best = max(
+            passages,
+            key=lambda p: float(
+                (self.knowledge.index.sentence_vector_rows(p) @ query_vector).max()
+            ),
+        )
         position = int(np.argmax(self.knowledge.index.sentence_vector_rows(best) @ query_vector))
         rest = [c for c in cited[1:] if c[0].id != best.id]
         return [cited[0], (best, cited[0][1], [position]), *rest]

@@ -64,8 +64,10 @@ class ConsoleChat:
         documents = self.answerer.knowledge.corpus.documents
         titles = ", ".join(f"“{d.title}”" for d in documents)
         comments = sum(len(d.comments) for d in documents)
-        return (f"article-bot — ask about {titles} ({comments} comments). "
-                "Type /help for help, /quit to leave.")
+        return (
+            f"article-bot — ask about {titles} ({comments} comments). "
+            "Type /help for help, /quit to leave."
+        )
 
     def handle(self, line: str) -> bool:
         """Handle one input line; False means leave."""
@@ -95,8 +97,10 @@ class ConsoleChat:
             self._sources(argument.strip())
         elif command == "/documents":
             for d in self.answerer.knowledge.corpus.documents:
-                self.say(f"- “{d.title}” ({d.path}): {len(d.paragraphs)} paragraphs, "
-                         f"{len(d.comments)} comments")
+                self.say(
+                    f"- “{d.title}” ({d.path}): {len(d.paragraphs)} paragraphs, "
+                    f"{len(d.comments)} comments"
+                )
         elif command == "/reset":
             self.turn = None
             self.say("Forgotten; the next question starts afresh.")

@@ -36,7 +36,7 @@ class CorpusError(ArticleBotError):
         super().__init__(f"{where}: {message}")
 
 
-class IndexError_(ArticleBotError):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(ArticleBotError):
     """Base class for problems with the on-disk index."""
 
 

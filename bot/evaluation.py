@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -62,14 +61,18 @@ def read_questions(path: Path) -> list[Question]:
             if kind not in ("content", "metadata", "out_of_scope"):
                 raise ValueError(f"unknown kind {kind!r}")
             evidence = row.get("evidence", {})
-            questions.append(Question(
-                id=str(row.get("id", number)),
-                question=str(row["question"]),
-                kind=kind,
-                comments=tuple(int(c) for c in evidence.get("comments", [])),
-                phrases=tuple(str(p) for p in evidence.get("phrases", [])),
-                answer_contains=tuple(tuple(str(s) for s in g) for g in row.get("answer_contains", [])),
-            ))
+            questions.append(
+                Question(
+                    id=str(row.get("id", number)),
+                    question=str(row["question"]),
+                    kind=kind,
+                    comments=tuple(int(c) for c in evidence.get("comments", [])),
+                    phrases=tuple(str(p) for p in evidence.get("phrases", [])),
+                    answer_contains=tuple(
+                        tuple(str(s) for s in g) for g in row.get("answer_contains", [])
+                    ),
+                )
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigurationError(f"{path}:{number}: not a valid question ({exc})") from None
     return questions
@@ -121,9 +124,15 @@ def score(questions: Sequence[Question], replies: Sequence[Reply], k: int = 3) -
             ok = not reply.found
             abstain.append(ok)
         if not ok:
-            missed.append({"id": question.id, "kind": question.kind, "question": question.question,
-                           "found": reply.found,
-                           "cited": [c.label for c in reply.citations[:k]]})
+            missed.append(
+                {
+                    "id": question.id,
+                    "kind": question.kind,
+                    "question": question.question,
+                    "found": reply.found,
+                    "cited": [c.label for c in reply.citations[:k]],
+                }
+            )
     in_scope = [r for q, r in zip(questions, replies, strict=True) if q.kind != "out_of_scope"]
     n = max(len(ranks), 1)
     return EvalReport(
@@ -186,5 +195,3 @@ def add_eval_command(commands: Any) -> None:
     parser.add_argument("--k", type=int, default=3, help="citations counted per answer (default 3)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
     parser.set_defaults(handler=cmd_eval)
-
-

@@ -10,9 +10,8 @@ from pathlib import Path
 from bot.errors import IndexMissingError, IndexStaleError
 from corpus.loading import Corpus, load_corpus
 from embeddings.embedder import Embedder
-from embeddings.index import IndexSpec, PassageIndex, build_index, load_index, save_index
+from embeddings.index import IndexSpec, PassageIndex, Progress, build_index, load_index, save_index
 from embeddings.passages import Chunking
-from embeddings.index import Progress
 
 Notify = Callable[[str], None]
 
@@ -38,19 +37,29 @@ def index_spec(corpus: Corpus, embedder: Embedder, chunking: Chunking) -> IndexS
 
 
 def rebuild(
-    corpus: Corpus, embedder: Embedder, chunking: Chunking, index_dir: Path,
-    progress: Progress | None = None, reason: str = "requested",
+    corpus: Corpus,
+    embedder: Embedder,
+    chunking: Chunking,
+    index_dir: Path,
+    progress: Progress | None = None,
+    reason: str = "requested",
 ) -> tuple[PassageIndex, BuildReport]:
     started = time.perf_counter()
     index = build_index(corpus, embedder, chunking, progress=progress)
     save_index(index, index_dir)
-    report = BuildReport(len(corpus.documents), len(index.passages), time.perf_counter() - started, reason)
+    report = BuildReport(
+        len(corpus.documents), len(index.passages), time.perf_counter() - started, reason
+    )
     return index, report
 
 
 def open_knowledge(
-    corpus_dir: Path, index_dir: Path, embedder: Embedder, chunking: Chunking,
-    notify: Notify = lambda message: None, progress: Progress | None = None,
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    chunking: Chunking,
+    notify: Notify = lambda message: None,
+    progress: Progress | None = None,
 ) -> Knowledge:
     """Load the corpus and its index; a missing or stale index is rebuilt (and said so
     through ``notify``). A corrupt index raises :class:`IndexCorruptError`."""

@@ -22,12 +22,15 @@ FirstPassage = Callable[[str, int], Passage | None]
 
 _I = re.IGNORECASE
 AUTHOR = re.compile(
-    r"\bwho\b.{0,20}\b(wrote|writes|written|authored|penned)\b|\bwho(?:'s| is) the (author|writer)\b"
+    r"\bwho\b.{0,20}\b(wrote|writes|written|authored|penned)\b"
+    r"|\bwho(?:'s| is) the (author|writer)\b"
     r"|\b(name of|who is) the (author|writer)\b|\bauthor(?:'s)? name\b|\bwho is it by\b",
     _I,
 )
 TITLE = re.compile(r"\b(title|headline)\b|\bwhat is the (article|piece) called\b", _I)
-SITE = re.compile(r"\b(which|what) (site|website|publication|magazine|outlet)\b|\bwhere was .* published\b", _I)
+SITE = re.compile(
+    r"\b(which|what) (site|website|publication|magazine|outlet)\b|\bwhere was .* published\b", _I
+)
 COUNT = re.compile(r"\bhow many (comments|replies|responses|readers?|commenters|people)\b", _I)
 REPEAT = re.compile(
     r"\bmore than (once|one comment)\b|\b(twice|multiple times|several times)\b"
@@ -43,8 +46,13 @@ ORDINAL = re.compile(
     r"|\b(?P<word>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b",
     _I,
 )
-_WORD_ORDINALS = {w: i for i, w in enumerate(
-    "second third fourth fifth sixth seventh eighth ninth tenth".split(), start=2)}
+_WORD_ORDINALS = {
+    w: i
+    for i, w in enumerate(
+        ["second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"],
+        start=2,
+    )
+}
 WHO_IS = re.compile(r"^\s*who(?:'s| is| was)\b", _I)
 
 
@@ -75,9 +83,13 @@ class MetadataAnswerer:
         if ordinal and COMMENT_WORD.search(question) and document.comments:
             comment = self._pick(document, ordinal)
             if comment is None:
-                return Reply(question, False, f"There is no such comment; the comments run from "
-                             f"#{document.comments[0].number} to #{document.comments[-1].number}.",
-                             kind="metadata")
+                return Reply(
+                    question,
+                    False,
+                    f"There is no such comment; the comments run from "
+                    f"#{document.comments[0].number} to #{document.comments[-1].number}.",
+                    kind="metadata",
+                )
             if WHEN.search(question):
                 return self._when(question, document, comment)
             if WHO.search(question):
@@ -104,11 +116,13 @@ class MetadataAnswerer:
             return ordered[-1]
         if ordinal["word"]:
             position = _WORD_ORDINALS[ordinal["word"].lower()]
-            return document.comment(position) or (ordered[position - 1] if position <= len(ordered) else None)
+            return document.comment(position) or (
+                ordered[position - 1] if position <= len(ordered) else None
+            )
         return document.comment(int(ordinal["number"]))
 
     def _cite(self, document: Document, comments: list[Comment]) -> tuple[Citation, ...]:
-        citations = []
+        citations: list[Citation] = []
         for comment in comments[: self.max_citations]:
             passage = self.first_passage(document.path, comment.number)
             if passage is not None:
@@ -118,9 +132,17 @@ class MetadataAnswerer:
 
     def _part(self, document: Document, text: str, label: str) -> tuple[Citation, ...]:
         passage = Passage(
-            id=-1, document=document.path, document_title=document.title, source_type="article",
-            paragraph=None, comment_number=None, author=document.author, posted_at=None,
-            piece=0, pieces=1, sentences=(text,),
+            id=-1,
+            document=document.path,
+            document_title=document.title,
+            source_type="article",
+            paragraph=None,
+            comment_number=None,
+            author=document.author,
+            posted_at=None,
+            piece=0,
+            pieces=1,
+            sentences=(text,),
         )
         if self.multi_document:
             label = f"“{document.title}”, {label}"
@@ -128,27 +150,41 @@ class MetadataAnswerer:
 
     def _author(self, question: str, document: Document) -> Reply:
         if not document.author:
-            return Reply(question, False, f"“{document.title}” doesn't name its author.",
-                         kind="metadata")
+            return Reply(
+                question, False, f"“{document.title}” doesn't name its author.", kind="metadata"
+            )
         role = f", {document.author_role}" if document.author_role else ""
         answer = f"“{document.title}” was written by {document.author}{role} [1]."
-        return Reply(question, True, answer,
-                     self._part(document, document.byline or document.author, "Article byline"),
-                     kind="metadata")
+        return Reply(
+            question,
+            True,
+            answer,
+            self._part(document, document.byline or document.author, "Article byline"),
+            kind="metadata",
+        )
 
     def _title(self, question: str, document: Document) -> Reply:
         answer = f"The article is titled “{document.title}” [1]."
         if self.multi_document:
             titles = "; ".join(f"“{d.title}”" for d in self.corpus.documents)
             answer += f" The documents here are: {titles}."
-        return Reply(question, True, answer, self._part(document, document.title, "Article title"),
-                     kind="metadata")
+        return Reply(
+            question,
+            True,
+            answer,
+            self._part(document, document.title, "Article title"),
+            kind="metadata",
+        )
 
     def _site(self, question: str, document: Document) -> Reply:
         answer = f"It was published by {document.site} ({document.url}) [1]."
-        return Reply(question, True, answer,
-                     self._part(document, f"{document.site} - {document.url}", "Article header"),
-                     kind="metadata")
+        return Reply(
+            question,
+            True,
+            answer,
+            self._part(document, f"{document.site} - {document.url}", "Article header"),
+            kind="metadata",
+        )
 
     def _count(self, question: str, document: Document) -> Reply:
         comments = document.comments
@@ -164,8 +200,9 @@ class MetadataAnswerer:
     def _repeat(self, question: str, document: Document) -> Reply:
         repeat = [a for a in document.commenters if len(document.comments_by(a)) > 1]
         if not repeat:
-            return Reply(question, True, "Every comment is from a different reader.",
-                         kind="metadata")
+            return Reply(
+                question, True, "Every comment is from a different reader.", kind="metadata"
+            )
         cited = [document.comments_by(a)[0] for a in repeat]
         citations = self._cite(document, cited)
         parts = []
@@ -177,19 +214,25 @@ class MetadataAnswerer:
         return Reply(question, True, answer, citations, kind="metadata")
 
     def _when(self, question: str, document: Document, comment: Comment) -> Reply:
-        answer = (f"Comment #{comment.number}, by {comment.author}, was posted on "
-                  f"{format_date_long(comment.posted_at)} [1].")
+        answer = (
+            f"Comment #{comment.number}, by {comment.author}, was posted on "
+            f"{format_date_long(comment.posted_at)} [1]."
+        )
         return Reply(question, True, answer, self._cite(document, [comment]), kind="metadata")
 
     def _who_wrote(self, question: str, document: Document, comment: Comment) -> Reply:
-        answer = (f"Comment #{comment.number} was written by {comment.author}, "
-                  f"on {format_date_long(comment.posted_at)} [1].")
+        answer = (
+            f"Comment #{comment.number} was written by {comment.author}, "
+            f"on {format_date_long(comment.posted_at)} [1]."
+        )
         return Reply(question, True, answer, self._cite(document, [comment]), kind="metadata")
 
     def _who_is(self, question: str, document: Document, commenter: str) -> Reply:
         comments = list(document.comments_by(commenter))
         numbers = ", ".join(f"#{c.number}" for c in comments)
         times = "once" if len(comments) == 1 else f"{len(comments)} times"
-        answer = (f"{commenter} is a reader who commented {times} ({numbers}), first on "
-                  f"{format_date_long(comments[0].posted_at)} [1].")
+        answer = (
+            f"{commenter} is a reader who commented {times} ({numbers}), first on "
+            f"{format_date_long(comments[0].posted_at)} [1]."
+        )
         return Reply(question, True, answer, self._cite(document, comments[:1]), kind="metadata")

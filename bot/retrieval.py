@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -119,7 +120,9 @@ class Retriever:
         found = (self._comments.get((passage.document, n)) for n in comment.replies_to)
         return [c for c in found if c is not None]
 
-    def retrieve(self, query: str, query_vector: Vectors, scope: Scope, k: int = CANDIDATES) -> Retrieval:
+    def retrieve(
+        self, query: str, query_vector: Vectors, scope: Scope, k: int = CANDIDATES
+    ) -> Retrieval:
         allowed = self.scope_ids(scope)
         if allowed is not None and not allowed:
             allowed = None
@@ -129,10 +132,13 @@ class Retriever:
         phrase_hits = self._phrase_search(query, allowed_set)[:k]
 
         cosine = {h.passage_id: h.score for h in dense_hits}
-        candidates = list(dict.fromkeys(
-            [h.passage_id for h in dense_hits] + [h.passage_id for h in sparse_hits]
-            + [h.passage_id for h in phrase_hits]
-        ))
+        candidates = list(
+            dict.fromkeys(
+                [h.passage_id for h in dense_hits]
+                + [h.passage_id for h in sparse_hits]
+                + [h.passage_id for h in phrase_hits]
+            )
+        )
         missing = [i for i in candidates if i not in cosine]
         if missing:
             vectors = np.vstack([self.index.dense.reconstruct(i) for i in missing])
@@ -149,8 +155,13 @@ class Retriever:
         )
         sparse = {h.passage_id: h.score for h in sparse_hits}
         ranked = tuple(
-            Ranked(self.index.passages[h.passage_id], h.score, cosine[h.passage_id],
-                   sentence[h.passage_id], sparse.get(h.passage_id, 0.0))
+            Ranked(
+                self.index.passages[h.passage_id],
+                h.score,
+                cosine[h.passage_id],
+                sentence[h.passage_id],
+                sparse.get(h.passage_id, 0.0),
+            )
             for h in fused[:k]
         )
         return Retrieval(ranked, self.coverage(query))
@@ -177,4 +188,4 @@ class Retriever:
 
 def _pairs(text: str) -> set[tuple[str, str]]:
     words = [w for w in tokenize(text) if w not in META_TERMS]
-    return set(zip(words, words[1:], strict=False))
+    return set(pairwise(words))

@@ -16,11 +16,19 @@ def answer_settings(settings: Settings) -> AnswerSettings:
 def load_answerer(
     settings: Settings, notify: Notify = lambda message: None, progress: Progress | None = None
 ) -> Answerer:
-    """Load corpus, model and index; a missing or stale index is rebuilt (said via ``notify``)."""
+    """Load corpus, index and model; a missing or stale index is rebuilt (said via ``notify``).
+
+    The corpus and index are checked before the model loads, so a broken corpus or a
+    corrupt index is reported at once instead of after a model load.
+    """
     embedder = SentenceTransformerEmbedder(settings.model)
-    embedder.load()
     knowledge = open_knowledge(
-        settings.corpus_dir, settings.index_dir, embedder, settings.chunking,
-        notify=notify, progress=progress,
+        settings.corpus_dir,
+        settings.index_dir,
+        embedder,
+        settings.chunking,
+        notify=notify,
+        progress=progress,
     )
+    embedder.load()
     return Answerer(knowledge, embedder, answer_settings(settings))

@@ -114,7 +114,8 @@ def _parse_comments(lines: list[str], start: int, path: str) -> tuple[Comment, .
         m = COMMENT_HEADER.match(stripped)
         if m is None:
             raise CorpusError(
-                path, "malformed comment header (expected '#N Comment By AUTHOR On DATE @ TIME')",
+                path,
+                "malformed comment header (expected '#N Comment By AUTHOR On DATE @ TIME')",
                 i + 1,
             )
         headers.append((i, m))
@@ -155,7 +156,8 @@ def _parse_datetime(date: str, time: str, path: str, line: int) -> datetime:
 
 
 def _addressed_names(text: str) -> tuple[str, ...]:
-    """Names the comment addresses: ``@Name``, a first line ``Name`` / ``Name:``, ``Name (above)``."""
+    """Names the comment addresses: ``@Name``, a first line ``Name`` or ``Name:``,
+    or ``Name (above)``."""
     names: list[str] = []
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for position, line in enumerate(lines[:3]):

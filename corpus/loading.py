@@ -13,7 +13,11 @@ from corpus.model import Document, DocumentKind
 from corpus.plain_text import parse_plain
 from corpus.threads import link_replies
 
-DOCUMENT_SUFFIXES: dict[str, DocumentKind] = {".txt": "text", ".md": "markdown", ".markdown": "markdown"}
+DOCUMENT_SUFFIXES: dict[str, DocumentKind] = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 

@@ -127,10 +127,10 @@ def find_people(text: str, people: Sequence[str]) -> list[NameMention]:
                 continue
             if any(w in _COMMON_WORDS and w not in HONORIFICS for w in (chunk[0], chunk[-1])):
                 continue
-            person = match_person(" ".join(chunk), people)
-            if person is None:
+            matched = match_person(" ".join(chunk), people)
+            if matched is None:
                 continue
             taken.update(span)
-            if person not in found or start < found[person]:
-                found[person] = start
+            if matched not in found or start < found[matched]:
+                found[matched] = start
     return [NameMention(p, pos) for p, pos in sorted(found.items(), key=lambda kv: kv[1])]

@@ -37,7 +37,9 @@ def parse_plain(text: str, path: str, kind: DocumentKind) -> Document:
             continue
         paragraphs.append(Paragraph(len(paragraphs) + 1, block_text, line, section))
     if not paragraphs:
-        raise CorpusError(path, "the document has a title but no paragraphs", blocks[0][0] if blocks else 1)
+        raise CorpusError(
+            path, "the document has a title but no paragraphs", blocks[0][0] if blocks else 1
+        )
     return Document(
         path=path,
         title=_strip_markup(title),

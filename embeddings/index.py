@@ -33,7 +33,8 @@ from embeddings.embedder import Embedder, Vectors
 from embeddings.passages import Chunking, Passage, chunk_documents
 from embeddings.sparse import SparseIndex
 
-FORMAT_VERSION = 1
+# 2: passages capped at 1.5 x max_words and never only an overlap sentence.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
 PASSAGES = "passages.jsonl"
@@ -135,8 +136,13 @@ def build_index(
         passages=len(passages),
         sentences=len(sentences),
         documents=[
-            {"path": d.path, "title": d.title, "sha256": d.fingerprint,
-             "paragraphs": len(d.paragraphs), "comments": len(d.comments)}
+            {
+                "path": d.path,
+                "title": d.title,
+                "sha256": d.fingerprint,
+                "paragraphs": len(d.paragraphs),
+                "comments": len(d.comments),
+            }
             for d in corpus.documents
         ],
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -147,7 +153,10 @@ def build_index(
 
 
 def _embed_batched(
-    embedder: Embedder, texts: Sequence[str], dimension: int, batch_size: int,
+    embedder: Embedder,
+    texts: Sequence[str],
+    dimension: int,
+    batch_size: int,
     progress: Progress | None,
 ) -> Vectors:
     chunks = []
@@ -220,7 +229,9 @@ def load_index(folder: Path, spec: IndexSpec | None = None) -> PassageIndex:
     try:
         dense = faiss.read_index(str(folder / DENSE))
     except (RuntimeError, OSError) as exc:
-        raise IndexCorruptError(folder, f"{DENSE} can't be read: {str(exc).splitlines()[0]}") from None
+        raise IndexCorruptError(
+            folder, f"{DENSE} can't be read: {str(exc).splitlines()[0]}"
+        ) from None
     try:
         with open(folder / PASSAGES, encoding="utf-8") as rows:
             passages = tuple(Passage.from_json(json.loads(line)) for line in rows if line.strip())
@@ -236,10 +247,15 @@ def load_index(folder: Path, spec: IndexSpec | None = None) -> PassageIndex:
         raise IndexCorruptError(folder, f"{SPARSE}/ can't be read: {exc}") from None
     problems = []
     if dense.ntotal != len(passages) or manifest.passages != len(passages):
-        problems.append(f"{dense.ntotal} vectors, {len(passages)} passages, manifest says {manifest.passages}")
+        problems.append(
+            f"{dense.ntotal} vectors, {len(passages)} passages, manifest says {manifest.passages}"
+        )
     if dense.d != manifest.dimension:
         problems.append(f"vectors have dimension {dense.d}, manifest says {manifest.dimension}")
-    if sentence_vectors.shape != (manifest.sentences, manifest.dimension) or sentence_vectors.dtype != np.float32:
+    if (
+        sentence_vectors.shape != (manifest.sentences, manifest.dimension)
+        or sentence_vectors.dtype != np.float32
+    ):
         problems.append("sentence vectors don't match the manifest")
     if sum(len(p.sentences) for p in passages) != manifest.sentences:
         problems.append("passages and sentence vectors disagree")

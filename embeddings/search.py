@@ -32,8 +32,11 @@ def dense_search(
         return []
     params = None
     if allowed is not None:
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
-    scores, labels = index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k, params=params)
+        selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+        params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]  # SWIG kwargs
+    scores, labels = index.search(
+        np.asarray(query, dtype=np.float32).reshape(1, -1), k, params=params
+    )
     return [Hit(int(i), float(s)) for i, s in zip(labels[0], scores[0], strict=True) if i >= 0]
 
 

@@ -52,7 +52,9 @@ def fake_embedder() -> HashingEmbedder:
 
 
 @pytest.fixture
-def fake_knowledge(article_corpus_dir: Path, tmp_path: Path, fake_embedder: HashingEmbedder) -> Knowledge:
+def fake_knowledge(
+    article_corpus_dir: Path, tmp_path: Path, fake_embedder: HashingEmbedder
+) -> Knowledge:
     return open_knowledge(article_corpus_dir, tmp_path / "index", fake_embedder, Chunking())
 
 

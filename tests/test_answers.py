@@ -16,7 +16,9 @@ def comments_cited(reply) -> list[int]:  # type: ignore[no-untyped-def]
     return [c.passage.comment_number for c in reply.citations if c.passage.comment_number]
 
 
-def test_every_answer_sentence_is_a_whole_sentence_of_its_cited_passage(real_answerer: Answerer) -> None:
+def test_every_answer_sentence_is_a_whole_sentence_of_its_cited_passage(
+    real_answerer: Answerer,
+) -> None:
     reply = real_answerer.answer("What does the author say about the 2014 crisis in Ukraine?")
     assert reply.found
     for line in reply.answer.splitlines():
@@ -60,12 +62,18 @@ def test_a_named_commenter_is_searched_in_their_own_comments(
 
 def test_source_words_narrow_the_search(real_answerer: Answerer) -> None:
     in_comments = real_answerer.answer("What do the comments say about NATO?")
-    assert in_comments.citations and all(c.passage.source_type == "comment" for c in in_comments.citations)
+    assert in_comments.citations and all(
+        c.passage.source_type == "comment" for c in in_comments.citations
+    )
     in_article = real_answerer.answer("What does the article say about NATO?")
-    assert in_article.citations and all(c.passage.source_type == "article" for c in in_article.citations)
+    assert in_article.citations and all(
+        c.passage.source_type == "article" for c in in_article.citations
+    )
 
 
-def test_a_question_about_a_reply_cites_the_reply_and_what_it_answers(real_answerer: Answerer) -> None:
+def test_a_question_about_a_reply_cites_the_reply_and_what_it_answers(
+    real_answerer: Answerer,
+) -> None:
     reply = real_answerer.answer("How did VikingLS respond to Michael Kenny?")
     assert comments_cited(reply)[:2] == [7, 5]
     assert "In reply to Michael Kenny (#5)" in reply.answer
@@ -73,29 +81,42 @@ def test_a_question_about_a_reply_cites_the_reply_and_what_it_answers(real_answe
 
 
 def test_rare_words_are_found(real_answerer: Answerer) -> None:
-    for question, comment in [("What is the Dolchstosslegende reference about?", 10),
-                              ("Who thinks Seth Rich leaked the emails?", 17),
-                              ("Which commenter brought up the petrodollar?", 1)]:
+    for question, comment in [
+        ("What is the Dolchstosslegende reference about?", 10),
+        ("Who thinks Seth Rich leaked the emails?", 17),
+        ("Which commenter brought up the petrodollar?", 1),
+    ]:
         reply = real_answerer.answer(question)
         assert reply.found, question
         assert comment in comments_cited(reply)[:3], (question, reply.answer)
 
 
-def test_in_scope_questions_without_the_documents_words_are_answered(real_answerer: Answerer) -> None:
+def test_in_scope_questions_without_the_documents_words_are_answered(
+    real_answerer: Answerer,
+) -> None:
     reply = real_answerer.answer("Should America give weapons to Kyiv?")
     assert reply.found
     assert reply.citations[0].passage.paragraph == 11  # "reject the plan to send arms to Ukraine"
     reply = real_answerer.answer("Did lawmakers punish Moscow financially?")
     assert reply.found
-    assert 2 in [c.passage.paragraph for c in reply.citations]  # "Congress has imposed new sanctions"
+    assert 2 in [
+        c.passage.paragraph for c in reply.citations
+    ]  # "Congress has imposed new sanctions"
 
 
-@pytest.mark.parametrize("question", [
-    "What is the tallest mountain in Africa?", "How do I install Python on Windows?",
-    "Recommend a good pizza place in Chicago.", "How do I bake sourdough bread?",
-    "What is the speed of light?",
-])
-def test_questions_the_document_cannot_answer_cite_nothing(real_answerer: Answerer, question: str) -> None:
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the tallest mountain in Africa?",
+        "How do I install Python on Windows?",
+        "Recommend a good pizza place in Chicago.",
+        "How do I bake sourdough bread?",
+        "What is the speed of light?",
+    ],
+)
+def test_questions_the_document_cannot_answer_cite_nothing(
+    real_answerer: Answerer, question: str
+) -> None:
     reply = real_answerer.answer(question)
     assert not reply.found
     assert reply.answer == NOT_FOUND
@@ -115,5 +136,7 @@ def test_a_follow_up_uses_the_previous_question(real_answerer: Answerer) -> None
 
 def test_overlapping_passages_never_quote_a_sentence_twice(real_answerer: Answerer) -> None:
     reply = real_answerer.answer("What do the comments say about the petrodollar?")
-    sentences = [line.split(":", 1)[1].rsplit("[", 1)[0].strip() for line in reply.answer.splitlines()]
+    sentences = [
+        line.split(":", 1)[1].rsplit("[", 1)[0].strip() for line in reply.answer.splitlines()
+    ]
     assert len(sentences) == len(set(sentences))

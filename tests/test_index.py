@@ -67,7 +67,7 @@ def test_manifest_records_what_the_index_was_built_from(
 ) -> None:
     manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
     corpus = load_corpus(article_corpus_dir)
-    assert manifest["format_version"] == FORMAT_VERSION == 1
+    assert manifest["format_version"] == FORMAT_VERSION == 2
     assert manifest["model"] == "test:hashing-bag-of-words"
     assert manifest["dimension"] == fake_embedder.dimension == 256
     assert manifest["corpus_fingerprint"] == corpus.fingerprint

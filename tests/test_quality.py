@@ -35,23 +35,38 @@ SHARED_BAR = {
 }  # fmt: skip
 
 
-def test_shared_question_set_through_the_console_script(real_index_dir: Path, tmp_path: Path) -> None:
+def test_shared_question_set_through_the_console_script(
+    real_index_dir: Path, tmp_path: Path
+) -> None:
     questions_file = SHARED_EVAL / "questions.jsonl"
     if not questions_file.exists():
         pytest.skip(f"the shared question set is not beside the project ({questions_file})")
     index = tmp_path / "index"
     shutil.copytree(real_index_dir, index)
-    questions = [json.loads(line)["question"] for line in questions_file.read_text().splitlines() if line.strip()]
+    questions = [
+        json.loads(line)["question"]
+        for line in questions_file.read_text().splitlines()
+        if line.strip()
+    ]
     result = run_cli(
-        ["ask", "--json", "-"], stdin="\n".join(questions) + "\n",
+        ["ask", "--json", "-"],
+        stdin="\n".join(questions) + "\n",
         env={"ARTICLE_BOT_CORPUS_DIR": str(BUNDLED_CORPUS), "ARTICLE_BOT_INDEX_DIR": str(index)},
     )
     assert result.returncode == 0, result.stderr
     answers = tmp_path / "answers.jsonl"
     answers.write_text(result.stdout, encoding="utf-8")
     scored = subprocess.run(
-        [sys.executable, str(SHARED_EVAL / "score.py"), str(questions_file), str(answers), "--json"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            str(SHARED_EVAL / "score.py"),
+            str(questions_file),
+            str(answers),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     summary = json.loads(scored.stdout)
     assert summary["questions"] == len(questions)
@@ -62,7 +77,9 @@ def test_shared_question_set_through_the_console_script(real_index_dir: Path, tm
 
 
 def evaluate(corpus_dir: Path, questions: Path, embedder, tmp_path: Path) -> EvalReport:  # type: ignore[no-untyped-def]
-    knowledge = open_knowledge(corpus_dir, tmp_path / f"index-{corpus_dir.name}", embedder, Chunking())
+    knowledge = open_knowledge(
+        corpus_dir, tmp_path / f"index-{corpus_dir.name}", embedder, Chunking()
+    )
     answerer = Answerer(knowledge, embedder, AnswerSettings())
     items = read_questions(questions)
     return score(items, run(answerer.answer, items))
@@ -73,12 +90,22 @@ def evaluate(corpus_dir: Path, questions: Path, embedder, tmp_path: Path) -> Eva
 # documents make BM25 noisy, and two of its questions need paraphrase the model lacks.
 OWN_SETS = [
     ("article_extra.jsonl", BUNDLED_CORPUS, {"hit_at_1": 0.90, "hit_at_k": 0.97, "mrr": 0.93}),
-    ("bike_lanes.jsonl", TESTS / "corpora" / "bike-lanes", {"hit_at_1": 0.80, "hit_at_k": 0.95, "mrr": 0.88}),
-    ("remote_work.jsonl", TESTS / "corpora" / "remote-work", {"hit_at_1": 0.60, "hit_at_k": 0.80, "mrr": 0.70}),
+    (
+        "bike_lanes.jsonl",
+        TESTS / "corpora" / "bike-lanes",
+        {"hit_at_1": 0.80, "hit_at_k": 0.95, "mrr": 0.88},
+    ),
+    (
+        "remote_work.jsonl",
+        TESTS / "corpora" / "remote-work",
+        {"hit_at_1": 0.60, "hit_at_k": 0.80, "mrr": 0.70},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("questions", "corpus_dir", "floors"), OWN_SETS, ids=[s[0] for s in OWN_SETS])
+@pytest.mark.parametrize(
+    ("questions", "corpus_dir", "floors"), OWN_SETS, ids=[s[0] for s in OWN_SETS]
+)
 def test_own_question_sets(questions, corpus_dir, floors, real_embedder, tmp_path) -> None:  # type: ignore[no-untyped-def]
     report = evaluate(corpus_dir, TESTS / "eval" / questions, real_embedder, tmp_path)
     for name, floor in floors.items():
