@@ -13,5 +13,6 @@ run() {  # name corpus-dir questions
 }
 [ -f ../shared/eval/questions.jsonl ] && run shared corpus ../shared/eval/questions.jsonl
 run article-extra corpus tests/eval/article_extra.jsonl
+run article-holdout corpus tests/eval/article_holdout.jsonl
 run bike-lanes tests/corpora/bike-lanes tests/eval/bike_lanes.jsonl
 run remote-work tests/corpora/remote-work tests/eval/remote_work.jsonl

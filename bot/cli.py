@@ -11,14 +11,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.answering import Answerer, AnswerSettings, Turn
+from bot import startup
+from bot.answering import Answerer
 from bot.errors import (
     ArticleBotError,
     IndexCorruptError,
     IndexMissingError,
     IndexStaleError,
 )
-from bot.knowledge import index_spec, open_knowledge, rebuild
+from bot.knowledge import index_spec, rebuild
 from bot.rendering import render_reply
 from bot.settings import Settings
 from corpus.loading import load_corpus
@@ -51,17 +52,7 @@ class _ProgressBar:
 
 
 def load_answerer(settings: Settings) -> Answerer:
-    """Load corpus, model and index (rebuilding a missing or stale index, said on stderr)."""
-    embedder = SentenceTransformerEmbedder(settings.model)
-    knowledge = open_knowledge(
-        settings.corpus_dir, settings.index_dir, embedder, settings.chunking,
-        notify=_stderr, progress=_ProgressBar("embedding"),
-    )
-    return Answerer(knowledge, embedder, answer_settings(settings))
-
-
-def answer_settings(settings: Settings) -> AnswerSettings:
-    return AnswerSettings(settings.citations, settings.min_score, settings.max_question_chars)
+    return startup.load_answerer(settings, notify=_stderr, progress=_ProgressBar("embedding"))
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:

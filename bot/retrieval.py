@@ -32,6 +32,10 @@ from embeddings.sparse import tokenize
 CANDIDATES = 30
 RRF_K = 20
 WEIGHTS = {"dense": 1.0, "sparse": 1.0, "phrase": 0.5}
+# When the dense ranking's first passage leads its second by this much (passage plus
+# best-sentence cosine), it goes first whatever the word matches say: in small documents
+# common words make BM25 noisy, and a clear semantic winner is the better bet.
+CONFIDENT_DENSE_MARGIN = 0.2
 
 # Words that ask about the document's structure or a speaker's act rather than its
 # content; they say nothing about whether the document holds the answer.
@@ -153,6 +157,15 @@ class Retriever:
             k=RRF_K,
             weights=[WEIGHTS["dense"], WEIGHTS["sparse"], WEIGHTS["phrase"]],
         )
+        if len(dense_ranking) > 1:
+            lead = dense_ranking[0]
+            margin = (cosine[lead] + sentence[lead]) - (
+                cosine[dense_ranking[1]] + sentence[dense_ranking[1]]
+            )
+            if margin >= CONFIDENT_DENSE_MARGIN:
+                fused = [h for h in fused if h.passage_id == lead] + [
+                    h for h in fused if h.passage_id != lead
+                ]
         sparse = {h.passage_id: h.score for h in sparse_hits}
         ranked = tuple(
             Ranked(

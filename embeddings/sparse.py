@@ -22,11 +22,28 @@ STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN) | frozenset(
 )
 
 
+# British and American spellings of one word ("neighbours" / "neighbors", "criticise" /
+# "criticize", "centre" / "center") are folded together on both sides, question and
+# passage, so the folding can't separate words that were the same.
+_SPELLING = [
+    (re.compile(r"(?<=\w{3})our(s|ed|ing|hood|hoods|ly)?$"), r"or\1"),
+    (re.compile(r"(?<=\w{3})is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=\w{3})tre(s)?$"), r"ter\1"),
+    (re.compile(r"(?<=\w{3})ence$"), "ense"),
+]
+
+
+def _american(word: str) -> str:
+    for pattern, replacement in _SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-cased, stop words dropped, Snowball-stemmed word tokens."""
+    """Lower-cased, stop words dropped, spelling folded, Snowball-stemmed word tokens."""
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
     words = [re.sub(r"'s$", "", w) for w in _TOKEN.findall(text)]
-    return [_STEMMER.stemWord(w) for w in words if w not in STOPWORDS]
+    return [_STEMMER.stemWord(_american(w)) for w in words if w not in STOPWORDS]
 
 
 class SparseIndex:
