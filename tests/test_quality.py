@@ -90,6 +90,7 @@ def evaluate(corpus_dir: Path, questions: Path, embedder, tmp_path: Path) -> Eva
 # documents make BM25 noisy, and two of its questions need paraphrase the model lacks.
 OWN_SETS = [
     ("article_extra.jsonl", BUNDLED_CORPUS, {"hit_at_1": 0.90, "hit_at_k": 0.97, "mrr": 0.93}),
+    ("article_holdout.jsonl", BUNDLED_CORPUS, {"hit_at_1": 0.87, "hit_at_k": 0.95, "mrr": 0.90}),
     (
         "bike_lanes.jsonl",
         TESTS / "corpora" / "bike-lanes",
@@ -98,7 +99,7 @@ OWN_SETS = [
     (
         "remote_work.jsonl",
         TESTS / "corpora" / "remote-work",
-        {"hit_at_1": 0.60, "hit_at_k": 0.80, "mrr": 0.70},
+        {"hit_at_1": 0.65, "hit_at_k": 0.80, "mrr": 0.72},
     ),
 ]
 
