@@ -86,7 +86,8 @@ def parse_export(text: str, path: str) -> Document:
         byline, byline_line = " ".join(last_text.split()), last_line
         blocks = blocks[:-1]
     paragraphs = tuple(
-        Paragraph(number=n, text=text, line=line) for n, (line, text) in enumerate(blocks, 1)
+        Paragraph(number=n, text=_drop_link_markers(text), line=line)
+        for n, (line, text) in enumerate(blocks, 1)
     )
     comments = _parse_comments(lines, article_end, path)
     return Document(
@@ -103,6 +104,15 @@ def parse_export(text: str, path: str) -> Document:
         byline_line=byline_line,
         declared_comment_count=declared,
     )
+
+
+_LINK_MARKER = re.compile(r"\s*\[\d{1,3}\](?=[\s.,;:!?)]|$)")
+
+
+def _drop_link_markers(text: str) -> str:
+    """The export marks links in the article as ``[1]``; in an answer they would read as
+    citation markers, so they go."""
+    return _LINK_MARKER.sub("", text)
 
 
 def _parse_comments(lines: list[str], start: int, path: str) -> tuple[Comment, ...]:

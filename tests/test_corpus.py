@@ -384,3 +384,9 @@ def test_fixing_a_broken_document_changes_the_fingerprint(article_corpus_dir: Pa
     after = load_corpus(article_corpus_dir)
     assert after.problems == ()
     assert after.fingerprint != before
+
+
+def test_the_exports_link_markers_are_not_kept_in_article_text(bundled_corpus) -> None:  # type: ignore[no-untyped-def]
+    paragraph = bundled_corpus.documents[0].paragraphs[3]
+    assert "delivered a speech at the Wilson Center" in paragraph.text
+    assert not any("[1]" in p.text for p in bundled_corpus.documents[0].paragraphs)
