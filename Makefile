@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml constraints.txt
 chat: $(STAMP)  ## console chat on the bundled article (builds the index if needed)
 	$(BIN)/article-bot chat
 
-test: $(STAMP)  ## unit + integration tests with the real bundled model
+test: $(STAMP)  ## lint, types, then unit + integration tests with the real bundled model
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)

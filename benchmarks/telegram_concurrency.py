@@ -42,11 +42,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder, BotApiStub() as stub:
         root = Path(folder)
         started = time.monotonic()
-        bot = BotProcess(stub, {"ARTICLE_BOT_INDEX_DIR": str(root / "index"),
-                                "TELEGRAM_RATE_LIMIT": "0"}, root / "bot.log")
+        bot = BotProcess(
+            stub,
+            {"ARTICLE_BOT_INDEX_DIR": str(root / "index"), "TELEGRAM_RATE_LIMIT": "0"},
+            root / "bot.log",
+        )
         try:
-            stub.wait_for(lambda: stub.sent("deleteWebhook") or bot.process.poll() is not None,
-                          180)
+            stub.wait_for(lambda: stub.sent("deleteWebhook") or bot.process.poll() is not None, 180)
             if bot.process.poll() is not None:
                 print(bot.log, file=sys.stderr)
                 return 1
@@ -68,12 +70,16 @@ def main() -> int:
         finally:
             code = bot.stop()
         times = sorted(answered.values())
-        print(f"chats: {len(chats)}  answered: {len(answered)}/{len(chats)}  errors: {failed}  "
-              f"clean stop: {code == 0}")
+        print(
+            f"chats: {len(chats)}  answered: {len(answered)}/{len(chats)}  errors: {failed}  "
+            f"clean stop: {code == 0}"
+        )
         if times:
             p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-            print(f"reply time: median {statistics.median(times):.2f}s  p95 {p95:.2f}s  "
-                  f"min {times[0]:.2f}s  max {times[-1]:.2f}s")
+            print(
+                f"reply time: median {statistics.median(times):.2f}s  p95 {p95:.2f}s  "
+                f"min {times[0]:.2f}s  max {times[-1]:.2f}s"
+            )
         return 0 if len(answered) == len(chats) and not failed else 1
 
 

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot import startup
 from bot.answering import Answerer
@@ -38,14 +38,20 @@ class _ProgressBar:
 
     def __init__(self, description: str) -> None:
         self._description = description
-        self._bar = None
+        self._bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         from tqdm import tqdm
 
         if self._bar is None:
-            self._bar = tqdm(total=total, desc=self._description, unit="text", file=sys.stderr,
-                             disable=None, leave=False)
+            self._bar = tqdm(
+                total=total,
+                desc=self._description,
+                unit="text",
+                file=sys.stderr,
+                disable=None,
+                leave=False,
+            )
         self._bar.update(done - self._bar.n)
         if done >= total:
             self._bar.close()
@@ -101,17 +107,24 @@ def cmd_rebuild_index(args: argparse.Namespace, settings: Settings) -> int:
         except (IndexMissingError, IndexStaleError, IndexCorruptError) as exc:
             print(f"not current: {exc}")
             return 1
-        print(f"current: {settings.index_dir} ({index.manifest.passages} passages, "
-              f"model {index.manifest.model}, built {index.manifest.created_at})")
+        print(
+            f"current: {settings.index_dir} ({index.manifest.passages} passages, "
+            f"model {index.manifest.model}, built {index.manifest.created_at})"
+        )
         return 0
     started = time.perf_counter()
-    _, report = rebuild(corpus, embedder, settings.chunking, settings.index_dir,
-                        progress=_ProgressBar("embedding"))
-    print(f"Indexed {report.documents} document(s) into {report.passages} passages in "
-          f"{time.perf_counter() - started:.1f}s -> {settings.index_dir}")
+    _, report = rebuild(
+        corpus, embedder, settings.chunking, settings.index_dir, progress=_ProgressBar("embedding")
+    )
+    print(
+        f"Indexed {report.documents} document(s) into {report.passages} passages in "
+        f"{time.perf_counter() - started:.1f}s -> {settings.index_dir}"
+    )
     for document in corpus.documents:
-        print(f"  {document.path}: “{document.title}”, {len(document.paragraphs)} paragraphs, "
-              f"{len(document.comments)} comments")
+        print(
+            f"  {document.path}: “{document.title}”, {len(document.paragraphs)} paragraphs, "
+            f"{len(document.comments)} comments"
+        )
     return 0
 
 
@@ -138,8 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     chat = commands.add_parser("chat", help="interactive console chat")
-    chat.add_argument("--history", default="~/.cache/article-bot/history",
-                      help="history file for line editing (default: %(default)s; '' for none)")
+    chat.add_argument(
+        "--history",
+        default="~/.cache/article-bot/history",
+        help="history file for line editing (default: %(default)s; '' for none)",
+    )
     chat.set_defaults(handler=cmd_chat)
 
     ask = commands.add_parser("ask", help="answer one question ('-' reads one per line from stdin)")
@@ -147,24 +163,43 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
     ask.set_defaults(handler=cmd_ask)
 
-    rebuild_cmd = commands.add_parser("rebuild-index", help="rebuild the index from the corpus folder")
-    rebuild_cmd.add_argument("--check", action="store_true",
-                             help="only report whether the index is current (exit 1 if not)")
+    rebuild_cmd = commands.add_parser(
+        "rebuild-index", help="rebuild the index from the corpus folder"
+    )
+    rebuild_cmd.add_argument(
+        "--check",
+        action="store_true",
+        help="only report whether the index is current (exit 1 if not)",
+    )
     rebuild_cmd.set_defaults(handler=cmd_rebuild_index)
 
     telegram = commands.add_parser(
-        "telegram", help="run the Telegram bot (long polling, or a webhook with --webhook-url)")
-    telegram.add_argument("--webhook-url", help="public https:// URL Telegram posts updates to "
-                          "(default: TELEGRAM_WEBHOOK_URL; unset means long polling)")
-    telegram.add_argument("--listen", help="address the webhook server listens on "
-                          "(default: TELEGRAM_WEBHOOK_LISTEN or 127.0.0.1)")
-    telegram.add_argument("--port", type=int, help="port the webhook server listens on "
-                          "(default: TELEGRAM_WEBHOOK_PORT or 8443)")
-    telegram.add_argument("--secret-token", help="secret Telegram sends with each webhook "
-                          "request (default: TELEGRAM_WEBHOOK_SECRET, else random per start)")
+        "telegram", help="run the Telegram bot (long polling, or a webhook with --webhook-url)"
+    )
+    telegram.add_argument(
+        "--webhook-url",
+        help="public https:// URL Telegram posts updates to "
+        "(default: TELEGRAM_WEBHOOK_URL; unset means long polling)",
+    )
+    telegram.add_argument(
+        "--listen",
+        help="address the webhook server listens on "
+        "(default: TELEGRAM_WEBHOOK_LISTEN or 127.0.0.1)",
+    )
+    telegram.add_argument(
+        "--port",
+        type=int,
+        help="port the webhook server listens on (default: TELEGRAM_WEBHOOK_PORT or 8443)",
+    )
+    telegram.add_argument(
+        "--secret-token",
+        help="secret Telegram sends with each webhook "
+        "request (default: TELEGRAM_WEBHOOK_SECRET, else random per start)",
+    )
     telegram.set_defaults(handler=cmd_telegram)
 
     from bot.evaluation import add_eval_command
+
     add_eval_command(commands)
     return parser
 

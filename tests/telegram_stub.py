@@ -27,13 +27,40 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 TOKEN = "123456789:TEST-stand-in-token_abcdefghijklmnopq"
-BOT_USER = {"id": 900001, "is_bot": True, "first_name": "Article Bot",
-            "username": "article_test_bot"}
+BOT_USER = {
+    "id": 900001,
+    "is_bot": True,
+    "first_name": "Article Bot",
+    "username": "article_test_bot",
+}
 MESSAGE_LIMIT = 4096
-_JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "link_preview_options",
-                "reply_parameters", "entities", "scope"}
-_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-         "a", "code", "pre", "blockquote", "tg-emoji"}
+_JSON_FIELDS = {
+    "reply_markup",
+    "allowed_updates",
+    "commands",
+    "link_preview_options",
+    "reply_parameters",
+    "entities",
+    "scope",
+}
+_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
 _TAG = re.compile(r"<(/?)([a-z-]+)((?:\s+[a-z-]+(?:=\"[^\"]*\")?)*)\s*>")
 _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")
 
@@ -48,19 +75,19 @@ def check_html(text: str) -> str:
     visible: list[str] = []
     position = 0
     for match in _TAG.finditer(text):
-        visible.append(text[position:match.start()])
+        visible.append(text[position : match.start()])
         position = match.end()
         closing, name = match[1], match[2]
         if name not in _TAGS:
-            raise HtmlError(f"Unsupported start tag \"{name}\"")
+            raise HtmlError(f'Unsupported start tag "{name}"')
         if closing:
             if not stack or stack.pop() != name:
-                raise HtmlError(f"Unmatched end tag \"{name}\"")
+                raise HtmlError(f'Unmatched end tag "{name}"')
         else:
             stack.append(name)
     visible.append(text[position:])
     if stack:
-        raise HtmlError(f"Can't find end tag corresponding to start tag \"{stack[-1]}\"")
+        raise HtmlError(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
     raw = "".join(visible)
     if "<" in raw or ">" in raw:
         raise HtmlError("Unexpected '<' or '>' outside a tag")
@@ -122,10 +149,17 @@ class BotApiStub:
             self._condition.notify_all()
             return int(update["update_id"])
 
-    def message_update(self, chat_id: int, text: str | None = None, *, chat_type: str = "private",
-                       user_id: int | None = None, reply_to: dict[str, Any] | None = None,
-                       extra: dict[str, Any] | None = None, edited: bool = False,
-                       ) -> dict[str, Any]:
+    def message_update(
+        self,
+        chat_id: int,
+        text: str | None = None,
+        *,
+        chat_type: str = "private",
+        user_id: int | None = None,
+        reply_to: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+        edited: bool = False,
+    ) -> dict[str, Any]:
         self._chat_types[chat_id] = chat_type
         sender = user_id or chat_id
         user = {"id": sender, "is_bot": False, "first_name": f"User{sender}"}
@@ -136,14 +170,19 @@ class BotApiStub:
             chat["title"] = "A group"
         with self._condition:
             self._next_message_id += 1
-            message: dict[str, Any] = {"message_id": self._next_message_id,
-                                       "date": int(time.time()), "chat": chat, "from": user}
+            message: dict[str, Any] = {
+                "message_id": self._next_message_id,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": user,
+            }
         if text is not None:
             message["text"] = text
             if text.startswith("/"):
                 command = text.split()[0]
-                message["entities"] = [{"type": "bot_command", "offset": 0,
-                                        "length": utf16_length(command)}]
+                message["entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": utf16_length(command)}
+                ]
         if reply_to is not None:
             message["reply_to_message"] = reply_to
         message.update(extra or {})
@@ -154,11 +193,17 @@ class BotApiStub:
 
     def press(self, message: dict[str, Any], data: str, user_id: int | None = None) -> int:
         user_id = user_id or int(message["chat"]["id"])
-        return self.push({"callback_query": {
-            "id": f"cq{time.monotonic_ns()}",
-            "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
-            "chat_instance": "stub", "data": data, "message": message,
-        }})
+        return self.push(
+            {
+                "callback_query": {
+                    "id": f"cq{time.monotonic_ns()}",
+                    "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+                    "chat_instance": "stub",
+                    "data": data,
+                    "message": message,
+                }
+            }
+        )
 
     def fail_next(self, method: str, retry_after: int = 1) -> None:
         with self._condition:
@@ -168,8 +213,11 @@ class BotApiStub:
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
         with self._condition:
-            return [c for c in self.calls if c.method == method
-                    and (chat_id is None or c.params.get("chat_id") == chat_id)]
+            return [
+                c
+                for c in self.calls
+                if c.method == method and (chat_id is None or c.params.get("chat_id") == chat_id)
+            ]
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
         deadline = time.monotonic() + timeout
@@ -193,14 +241,20 @@ class BotApiStub:
             if failures:
                 retry_after = failures.pop(0)
                 self.refused.append(Call(method, params, "429", time.monotonic()))
-                return 429, {"ok": False, "error_code": 429,
-                             "description": f"Too Many Requests: retry after {retry_after}",
-                             "parameters": {"retry_after": retry_after}}
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {retry_after}",
+                    "parameters": {"retry_after": retry_after},
+                }
         try:
             result = self._result(method, params)
         except HtmlError as exc:
-            return 400, {"ok": False, "error_code": 400,
-                         "description": f"Bad Request: can't parse entities: {exc}"}
+            return 400, {
+                "ok": False,
+                "error_code": 400,
+                "description": f"Bad Request: can't parse entities: {exc}",
+            }
         except _BadRequest as exc:
             return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
         with self._condition:
@@ -221,8 +275,13 @@ class BotApiStub:
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
-        if method in ("sendChatAction", "answerCallbackQuery", "setMyCommands", "deleteWebhook",
-                      "setWebhook"):
+        if method in (
+            "sendChatAction",
+            "answerCallbackQuery",
+            "setMyCommands",
+            "deleteWebhook",
+            "setWebhook",
+        ):
             return True
         if method in ("sendMessage", "editMessageText"):
             return self._message(method, params)
@@ -243,7 +302,10 @@ class BotApiStub:
             else:
                 message_id = int(params["message_id"])
         message: dict[str, Any] = {
-            "message_id": message_id, "date": int(time.time()), "from": BOT_USER, "text": visible,
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "text": visible,
             "chat": {"id": chat_id, "type": self._chat_types.get(chat_id, "private")},
         }
         if params.get("reply_markup"):
@@ -314,14 +376,25 @@ class BotProcess:
     """The real ``article-bot telegram`` in a subprocess, pointed at a stand-in."""
 
     def __init__(self, stub: BotApiStub, env: dict[str, str], log_path: Path) -> None:
-        clean = {k: v for k, v in os.environ.items()
-                 if not k.startswith(("ARTICLE_BOT_", "TELEGRAM_"))}
-        clean.update({"TELEGRAM_BOT_TOKEN": stub.token, "TELEGRAM_API_BASE_URL": stub.base_url,
-                      "HF_HUB_OFFLINE": "1", **env})
+        clean = {
+            k: v for k, v in os.environ.items() if not k.startswith(("ARTICLE_BOT_", "TELEGRAM_"))
+        }
+        clean.update(
+            {
+                "TELEGRAM_BOT_TOKEN": stub.token,
+                "TELEGRAM_API_BASE_URL": stub.base_url,
+                "HF_HUB_OFFLINE": "1",
+                **env,
+            }
+        )
         self.log_path = log_path
         self._log = log_path.open("w")
-        self.process = subprocess.Popen([*article_bot_command(), "telegram"], env=clean,
-                                        stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [*article_bot_command(), "telegram"],
+            env=clean,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
 
     @property
     def log(self) -> str:

@@ -29,21 +29,26 @@ FAILED = "Sorry, something went wrong"
 def write_long_document(folder: Path) -> None:
     """Four paragraphs that are each one sentence of ~390 words on the same subject, so
     an answer quoting three of them is over 6,000 characters long."""
-    phrases = itertools.cycle([
-        "the keeper polished the great brass lamp of the northern lighthouse",
-        "trimmed the wick and wound the clockwork that turned the lens",
-        "watched the fishing boats return through the fog and the rain",
-        "wrote the weather and the passing ships into the leather logbook",
-        "carried oil up the spiral staircase of one hundred and twelve steps",
-        "listened to the foghorn answering the bell buoy across the bay",
-    ])
+    phrases = itertools.cycle(
+        [
+            "the keeper polished the great brass lamp of the northern lighthouse",
+            "trimmed the wick and wound the clockwork that turned the lens",
+            "watched the fishing boats return through the fog and the rain",
+            "wrote the weather and the passing ships into the leather logbook",
+            "carried oil up the spiral staircase of one hundred and twelve steps",
+            "listened to the foghorn answering the bell buoy across the bay",
+        ]
+    )
     paragraphs = []
     for entry in range(1, 5):
         words: list[str] = []
         while len(words) < 380:
             words += (next(phrases) + ",").split()
-        paragraphs.append(f"In the lighthouse keeper's log, entry {entry} says that "
-                          + " ".join(words).rstrip(",") + ".")
+        paragraphs.append(
+            f"In the lighthouse keeper's log, entry {entry} says that "
+            + " ".join(words).rstrip(",")
+            + "."
+        )
     text = "# The Lighthouse Keeper's Log\n\n" + "\n\n".join(paragraphs) + "\n"
     (folder / "lighthouse.md").write_text(text)
 
@@ -59,8 +64,11 @@ class RunningBot:
 
     def replies(self, chat_id: int, count: int = 1, timeout: float = 60.0) -> list[Call]:
         return self.stub.wait_for(
-            lambda: (calls := self.stub.sent("sendMessage", chat_id)) and len(calls) >= count
-            and calls, timeout)
+            lambda: (
+                (calls := self.stub.sent("sendMessage", chat_id)) and len(calls) >= count and calls
+            ),
+            timeout,
+        )
 
     def ask(self, question: str, count: int = 1) -> list[Call]:
         chat = self.new_chat()
@@ -76,15 +84,21 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     shutil.copy(BUNDLED_CORPUS / "rapprochement-with-russia.txt", corpus)
     write_long_document(corpus)
     with BotApiStub() as stub:
-        process = BotProcess(stub, {
-            "ARTICLE_BOT_CORPUS_DIR": str(corpus),
-            "ARTICLE_BOT_INDEX_DIR": str(root / "index"),  # missing: built at start-up
-            "ARTICLE_BOT_CHUNK_WORDS": "400",
-            "TELEGRAM_RATE_LIMIT": "0",
-        }, root / "bot.log")
+        process = BotProcess(
+            stub,
+            {
+                "ARTICLE_BOT_CORPUS_DIR": str(corpus),
+                "ARTICLE_BOT_INDEX_DIR": str(root / "index"),  # missing: built at start-up
+                "ARTICLE_BOT_CHUNK_WORDS": "400",
+                "TELEGRAM_RATE_LIMIT": "0",
+            },
+            root / "bot.log",
+        )
         try:
-            stub.wait_for(lambda: stub.sent("deleteWebhook") or process.process.poll() is not None,
-                          START_TIMEOUT)
+            stub.wait_for(
+                lambda: stub.sent("deleteWebhook") or process.process.poll() is not None,
+                START_TIMEOUT,
+            )
             assert process.process.poll() is None, process.log
             yield RunningBot(stub, process)
         finally:
@@ -117,8 +131,9 @@ def test_pressing_a_button_shows_the_passage(bot):
     chat = reply.params["chat_id"]
     button = reply.params["reply_markup"]["inline_keyboard"][0][0]
     bot.stub.press(reply.result, button["callback_data"])
-    edit = bot.stub.wait_for(lambda: [c for c in bot.stub.sent("editMessageText")
-                                      if c.params["chat_id"] == chat])[0]
+    edit = bot.stub.wait_for(
+        lambda: [c for c in bot.stub.sent("editMessageText") if c.params["chat_id"] == chat]
+    )[0]
     assert "<blockquote expandable>" in edit.params["text"]
     assert edit.params["text"].startswith(reply.params["text"])
     bot.stub.wait_for(lambda: bot.stub.sent("answerCallbackQuery"))
@@ -128,16 +143,18 @@ def test_a_stale_button_after_a_restart_is_politely_expired(bot):
     chat = bot.new_chat()
     old = {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"}, "text": "old"}
     bot.stub.press(old, "cite:from-before:1")
-    answers = bot.stub.wait_for(lambda: [c for c in bot.stub.sent("answerCallbackQuery")
-                                         if "expired" in c.params.get("text", "")])
+    answers = bot.stub.wait_for(
+        lambda: [
+            c for c in bot.stub.sent("answerCallbackQuery") if "expired" in c.params.get("text", "")
+        ]
+    )
     assert "please ask again" in answers[0].params["text"]
 
 
 def test_a_group_message_without_a_mention_gets_no_reply(bot):
     group = -bot.new_chat()
     bot.stub.say(group, "Who wrote the article?", chat_type="group", user_id=501)
-    bot.stub.say(group, "@article_test_bot who wrote the article?", chat_type="group",
-                 user_id=501)
+    bot.stub.say(group, "@article_test_bot who wrote the article?", chat_type="group", user_id=501)
     bot.replies(group)
     time.sleep(0.5)
     replies = bot.stub.sent("sendMessage", group)
@@ -147,8 +164,12 @@ def test_a_group_message_without_a_mention_gets_no_reply(bot):
 def test_a_6000_character_answer_arrives_as_several_valid_messages(bot):
     chat = bot.new_chat()
     bot.stub.say(chat, "What did the lighthouse keeper do with the brass lamp?")
-    bot.stub.wait_for(lambda: (calls := bot.stub.sent("sendMessage", chat))
-                      and "reply_markup" in calls[-1].params, 60)
+    bot.stub.wait_for(
+        lambda: (
+            (calls := bot.stub.sent("sendMessage", chat)) and "reply_markup" in calls[-1].params
+        ),
+        60,
+    )
     messages = bot.stub.sent("sendMessage", chat)
     visible = [check_html(m.params["text"]) for m in messages]
     assert len(messages) >= 2 and sum(map(len, visible)) > 6000
@@ -201,10 +222,13 @@ def test_a_token_telegram_rejects_is_reported_and_exits_non_zero(tmp_path):
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
 
 
-@pytest.mark.parametrize(("token", "message"), [
-    ("", "TELEGRAM_BOT_TOKEN is not set"),
-    ("not-a-token", "TELEGRAM_BOT_TOKEN is malformed"),
-])
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("", "TELEGRAM_BOT_TOKEN is not set"),
+        ("not-a-token", "TELEGRAM_BOT_TOKEN is malformed"),
+    ],
+)
 def test_a_missing_or_malformed_token_is_a_one_line_error(token, message, monkeypatch, capsys):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
     assert main(["telegram"]) == 2
@@ -212,8 +236,9 @@ def test_a_missing_or_malformed_token_is_a_one_line_error(token, message, monkey
     assert err.count("\n") == 0 and message in err
 
 
-def test_webhook_mode_registers_the_url_and_accepts_only_updates_with_the_secret(tmp_path,
-                                                                                  real_index_dir):
+def test_webhook_mode_registers_the_url_and_accepts_only_updates_with_the_secret(
+    tmp_path, real_index_dir
+):
     import json
     import socket
     import urllib.error
@@ -225,12 +250,16 @@ def test_webhook_mode_registers_the_url_and_accepts_only_updates_with_the_secret
     index = tmp_path / "index"
     shutil.copytree(real_index_dir, index)
     with BotApiStub() as stub:
-        process = BotProcess(stub, {
-            "ARTICLE_BOT_INDEX_DIR": str(index),
-            "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/tg-hook",
-            "TELEGRAM_WEBHOOK_PORT": str(port),
-            "TELEGRAM_WEBHOOK_SECRET": "s3cret-value",
-        }, tmp_path / "bot.log")
+        process = BotProcess(
+            stub,
+            {
+                "ARTICLE_BOT_INDEX_DIR": str(index),
+                "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/tg-hook",
+                "TELEGRAM_WEBHOOK_PORT": str(port),
+                "TELEGRAM_WEBHOOK_SECRET": "s3cret-value",
+            },
+            tmp_path / "bot.log",
+        )
         try:
             [registered] = stub.wait_for(lambda: stub.sent("setWebhook"), START_TIMEOUT)
             assert registered.params["url"] == "https://bot.example.com/tg-hook"
@@ -241,8 +270,11 @@ def test_webhook_mode_registers_the_url_and_accepts_only_updates_with_the_secret
                 request = urllib.request.Request(
                     f"http://127.0.0.1:{port}/tg-hook",
                     data=json.dumps({"update_id": 1, **update}).encode(),
-                    headers={"Content-Type": "application/json",
-                             "X-Telegram-Bot-Api-Secret-Token": secret})
+                    headers={
+                        "Content-Type": "application/json",
+                        "X-Telegram-Bot-Api-Secret-Token": secret,
+                    },
+                )
                 try:
                     with urllib.request.urlopen(request, timeout=10) as response:
                         return int(response.status)

@@ -46,10 +46,12 @@ def test_an_over_long_line_is_cut_at_words_keeping_markers_whole():
 def test_a_huge_passage_is_quoted_in_several_expandable_blockquotes(fake_answerer: Answerer):
     reply = fake_answerer.answer("What did Gazza say about the DNC emails?")
     citation = reply.citations[0]
-    huge = type(citation.passage)(**{
-        **{f: getattr(citation.passage, f) for f in citation.passage.__slots__},
-        "sentences": ("A <long> & quoted sentence. " * 600,),
-    })
+    huge = type(citation.passage)(
+        **{
+            **{f: getattr(citation.passage, f) for f in citation.passage.__slots__},
+            "sentences": ("A <long> & quoted sentence. " * 600,),
+        }
+    )
     blocks = passage_blocks(type(citation)(1, huge, 0.5, "Comment #1 — A <b>"))
     messages = pack_messages(blocks)
     assert len(messages) >= 4 and all(len(m) <= MESSAGE_LIMIT for m in messages)

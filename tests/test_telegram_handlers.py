@@ -68,9 +68,19 @@ async def test_pressing_a_button_shows_the_passage_in_an_expandable_blockquote(a
     await feed(app, stub, stub.message_update(CHAT, "What did the author say about Tillerson?"))
     [call] = stub.sent("sendMessage", CHAT)
     button = call.params["reply_markup"]["inline_keyboard"][0][0]
-    await feed(app, stub, {"callback_query": {
-        "id": "q1", "from": {"id": CHAT, "is_bot": False, "first_name": "U"},
-        "chat_instance": "c", "data": button["callback_data"], "message": call.result}})
+    await feed(
+        app,
+        stub,
+        {
+            "callback_query": {
+                "id": "q1",
+                "from": {"id": CHAT, "is_bot": False, "first_name": "U"},
+                "chat_instance": "c",
+                "data": button["callback_data"],
+                "message": call.result,
+            }
+        },
+    )
     [edit] = stub.sent("editMessageText")
     assert "<blockquote expandable>" in edit.params["text"]
     assert edit.params["reply_markup"] == call.params["reply_markup"]  # buttons stay
@@ -78,11 +88,25 @@ async def test_pressing_a_button_shows_the_passage_in_an_expandable_blockquote(a
 
 
 async def test_a_stale_button_gets_a_polite_expired_reply(app, stub):
-    message = {"message_id": 7, "date": 0, "chat": {"id": CHAT, "type": "private"},
-               "text": "old answer"}
-    await feed(app, stub, {"callback_query": {
-        "id": "q1", "from": {"id": CHAT, "is_bot": False, "first_name": "U"},
-        "chat_instance": "c", "data": "cite:unknownkey:1", "message": message}})
+    message = {
+        "message_id": 7,
+        "date": 0,
+        "chat": {"id": CHAT, "type": "private"},
+        "text": "old answer",
+    }
+    await feed(
+        app,
+        stub,
+        {
+            "callback_query": {
+                "id": "q1",
+                "from": {"id": CHAT, "is_bot": False, "first_name": "U"},
+                "chat_instance": "c",
+                "data": "cite:unknownkey:1",
+                "message": message,
+            }
+        },
+    )
     [answer] = stub.sent("answerCallbackQuery")
     assert answer.params["text"] == handlers.EXPIRED
     assert not stub.sent("editMessageText") and not stub.sent("sendMessage")
@@ -96,9 +120,19 @@ async def test_user_text_and_document_text_are_escaped(app, stub):
     await feed(app, stub, stub.message_update(CHAT, question))
     answer = stub.sent("sendMessage", CHAT)[-1]
     for row in answer.params["reply_markup"]["inline_keyboard"]:
-        await feed(app, stub, {"callback_query": {
-            "id": "q", "from": {"id": CHAT, "is_bot": False, "first_name": "U"},
-            "chat_instance": "c", "data": row[0]["callback_data"], "message": answer.result}})
+        await feed(
+            app,
+            stub,
+            {
+                "callback_query": {
+                    "id": "q",
+                    "from": {"id": CHAT, "is_bot": False, "first_name": "U"},
+                    "chat_instance": "c",
+                    "data": row[0]["callback_data"],
+                    "message": answer.result,
+                }
+            },
+        )
     shown = [call.params["text"] for call in stub.sent("editMessageText")]
     assert any("blockquote&gt;”…" in text for text in shown)
     for text in texts(stub) + shown:
@@ -119,16 +153,34 @@ async def test_commands_start_help_sources_about(app, stub):
 
 async def test_groups_answer_only_when_addressed(app, stub):
     group = -100123
-    await feed(app, stub, stub.message_update(group, "Who wrote the article?", chat_type="group",
-                                              user_id=7))
+    await feed(
+        app,
+        stub,
+        stub.message_update(group, "Who wrote the article?", chat_type="group", user_id=7),
+    )
     assert texts(stub, group) == []
-    await feed(app, stub, stub.message_update(
-        group, "@article_test_bot who wrote the article?", chat_type="supergroup", user_id=7))
-    await feed(app, stub, stub.message_update(group, "/ask who wrote the article?",
-                                              chat_type="supergroup", user_id=7))
+    await feed(
+        app,
+        stub,
+        stub.message_update(
+            group, "@article_test_bot who wrote the article?", chat_type="supergroup", user_id=7
+        ),
+    )
+    await feed(
+        app,
+        stub,
+        stub.message_update(
+            group, "/ask who wrote the article?", chat_type="supergroup", user_id=7
+        ),
+    )
     bot_message = stub.sent("sendMessage", group)[0].result
-    await feed(app, stub, stub.message_update(group, "and when?", chat_type="supergroup",
-                                              user_id=7, reply_to=bot_message))
+    await feed(
+        app,
+        stub,
+        stub.message_update(
+            group, "and when?", chat_type="supergroup", user_id=7, reply_to=bot_message
+        ),
+    )
     answers = texts(stub, group)
     assert len(answers) == 3 and all("Larison" in a for a in answers[:2])
 
@@ -140,14 +192,29 @@ def test_the_mention_is_stripped_from_the_question(app):
 
 
 def _group_message(text: str) -> dict[str, Any]:
-    return {"message": {"message_id": 1, "date": 0, "text": text,
-                        "chat": {"id": -1, "type": "group", "title": "g"},
-                        "from": {"id": 5, "is_bot": False, "first_name": "U"}}}
+    return {
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "text": text,
+            "chat": {"id": -1, "type": "group", "title": "g"},
+            "from": {"id": 5, "is_bot": False, "first_name": "U"},
+        }
+    }
 
 
 async def test_non_text_messages_get_a_short_reply(app, stub):
-    sticker = {"sticker": {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1,
-                           "is_animated": False, "is_video": False, "type": "regular"}}
+    sticker = {
+        "sticker": {
+            "file_id": "s",
+            "file_unique_id": "s",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+    }
     await feed(app, stub, stub.message_update(CHAT, None, extra=sticker))
     assert texts(stub) == [handlers.NON_TEXT]
 
@@ -189,7 +256,8 @@ async def test_the_allowlist_turns_others_away(settings, fake_answerer, stub):
 
 
 async def test_a_failure_is_logged_with_the_chat_id_and_told_to_the_user(
-        app, stub, caplog: pytest.LogCaptureFixture):
+    app, stub, caplog: pytest.LogCaptureFixture
+):
     front = app.bot_data[handlers.FRONT_END]
     front.answerer = None  # the core is gone: answering raises
     with caplog.at_level(logging.ERROR, logger="article_bot.telegram"):
@@ -212,8 +280,7 @@ class SlowEmbedder:
         return self._inner.embed_query(text)
 
 
-async def test_answering_never_blocks_the_event_loop(settings, fake_knowledge, fake_embedder,
-                                                     stub):
+async def test_answering_never_blocks_the_event_loop(settings, fake_knowledge, fake_embedder, stub):
     slow = Answerer(fake_knowledge, SlowEmbedder(fake_embedder, 0.4), AnswerSettings())
     gaps: list[float] = []
 
@@ -226,8 +293,16 @@ async def test_answering_never_blocks_the_event_loop(settings, fake_knowledge, f
 
     async with build_application(settings, answerer=slow) as app:
         ticker = asyncio.create_task(tick())
-        updates = [Update.de_json({"update_id": i, **stub.message_update(
-            i, "What did the author say about Tillerson?")}, app.bot) for i in range(1, 4)]
+        updates = [
+            Update.de_json(
+                {
+                    "update_id": i,
+                    **stub.message_update(i, "What did the author say about Tillerson?"),
+                },
+                app.bot,
+            )
+            for i in range(1, 4)
+        ]
         await asyncio.gather(*(app.process_update(u) for u in updates))
         ticker.cancel()
     assert all("[1]" in texts(stub, i)[-1] for i in range(1, 4))

@@ -68,7 +68,7 @@ def build_application(
     *,
     answerer: Answerer | None = None,
     request: BaseRequest | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """The configured Application. Without ``answerer``, the core loads in ``post_init``;
     ``request`` replaces the network layer (tests)."""
     token = check_token(settings)
@@ -76,8 +76,11 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_api_base_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
         .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_post_init)
@@ -94,44 +97,52 @@ def build_application(
     return application
 
 
-def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def add_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     # Edited messages are answered like new ones: a user who fixes a typo wants the answer
     # to the corrected question.
     text = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND
     application.add_handler(TypeHandler(Update, handlers.restrict), group=-1)
-    application.add_handlers([
-        CommandHandler("start", handlers.start),
-        CommandHandler("help", handlers.help_command),
-        CommandHandler("sources", handlers.sources),
-        CommandHandler("about", handlers.about),
-        CommandHandler("reset", handlers.reset),
-        CommandHandler("ask", handlers.ask),
-        MessageHandler(private & text, handlers.private_text),
-        MessageHandler(groups & text, handlers.group_text),
-        MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
-                       handlers.non_text),
-        CallbackQueryHandler(handlers.show_citation),
-    ])
+    application.add_handlers(
+        [
+            CommandHandler("start", handlers.start),
+            CommandHandler("help", handlers.help_command),
+            CommandHandler("sources", handlers.sources),
+            CommandHandler("about", handlers.about),
+            CommandHandler("reset", handlers.reset),
+            CommandHandler("ask", handlers.ask),
+            MessageHandler(private & text, handlers.private_text),
+            MessageHandler(groups & text, handlers.group_text),
+            MessageHandler(
+                filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                handlers.non_text,
+            ),
+            CallbackQueryHandler(handlers.show_citation),
+        ]
+    )
     application.add_error_handler(handlers.on_error)
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: Application) -> None:
     front: FrontEnd = application.bot_data[handlers.FRONT_END]
     if front.answerer is None:
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
         load = partial(startup.load_answerer, front.settings, notify=log.info)
         front.answerer = await loop.run_in_executor(front.executor, load)
-        log.info("loaded model %s and %d passages from %d document(s) in %.1fs",
-                 front.answerer.embedder.model_id, len(front.answerer.knowledge.index.passages),
-                 len(front.answerer.knowledge.corpus.documents), time.perf_counter() - started)
+        log.info(
+            "loaded model %s and %d passages from %d document(s) in %.1fs",
+            front.answerer.embedder.model_id,
+            len(front.answerer.knowledge.index.passages),
+            len(front.answerer.knowledge.corpus.documents),
+            time.perf_counter() - started,
+        )
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     log.info("ready: answering as @%s", application.bot.username)
 
 
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(application: Application) -> None:
     application.bot_data[handlers.FRONT_END].close()
     log.info("stopped")
 
@@ -155,7 +166,7 @@ def run_bot(settings: Settings) -> int:
     return 0
 
 
-def _run_webhook(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+def _run_webhook(application: Application, settings: Settings) -> None:
     url = settings.telegram_webhook_url or ""
     if urlparse(url).scheme != "https":
         raise ConfigurationError(f"the webhook URL must start with https://, got {url!r}")
@@ -166,8 +177,12 @@ def _run_webhook(application: Application, settings: Settings) -> None:  # type:
         raise ConfigurationError(
             "the webhook secret token may only use A-Z, a-z, 0-9, '_' and '-' (1-256 characters)"
         )
-    log.info("starting: webhook %s, listening on %s:%d", url, settings.telegram_webhook_listen,
-             settings.telegram_webhook_port)
+    log.info(
+        "starting: webhook %s, listening on %s:%d",
+        url,
+        settings.telegram_webhook_listen,
+        settings.telegram_webhook_port,
+    )
     application.run_webhook(
         listen=settings.telegram_webhook_listen,
         port=settings.telegram_webhook_port,

@@ -32,11 +32,13 @@ class FrontEnd:
         # Inference is blocking (torch) and fast tokenizers are not thread-safe: one
         # worker runs every question, the event loop stays free for other chats.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
-        self.contexts = ChatContexts(settings.telegram_context_chats,
-                                     settings.telegram_context_minutes * 60)
+        self.contexts = ChatContexts(
+            settings.telegram_context_chats, settings.telegram_context_minutes * 60
+        )
         self.answers = AnswerStore()
-        self.rate_limit = QuestionRateLimit(settings.telegram_rate_limit,
-                                            settings.telegram_rate_window)
+        self.rate_limit = QuestionRateLimit(
+            settings.telegram_rate_limit, settings.telegram_rate_window
+        )
         self.locks = ChatLocks()
 
     @property
@@ -98,16 +100,20 @@ class FrontEnd:
             f"Questions can be up to {self.settings.max_question_chars:,} characters long.",
         ]
         if limit > 0:
-            lines.append(f"You can ask {limit} questions every "
-                         f"{_duration(self.settings.telegram_rate_window)}.")
+            lines.append(
+                f"You can ask {limit} questions every "
+                f"{_duration(self.settings.telegram_rate_window)}."
+            )
         return "\n".join(escape(line, quote=False) for line in lines)
 
     def sources_text(self) -> str:
         lines = ["I answer from:"]
         for d in self.core.knowledge.corpus.documents:
             by = f" by {escape(d.author)}" if d.author else ""
-            lines.append(f"• <b>{escape(d.title)}</b>{by}: {len(d.paragraphs)} paragraphs, "
-                         f"{len(d.comments)} comments")
+            lines.append(
+                f"• <b>{escape(d.title)}</b>{by}: {len(d.paragraphs)} paragraphs, "
+                f"{len(d.comments)} comments"
+            )
         return "\n".join(lines)
 
     def about_text(self) -> str:
@@ -124,9 +130,11 @@ class FrontEnd:
         )
 
     def slow_down_text(self, wait: float) -> str:
-        return (f"Slow down, please: you can ask {self.settings.telegram_rate_limit} questions "
-                f"every {_duration(self.settings.telegram_rate_window)}. "
-                f"Try again in {math.ceil(wait)} s.")
+        return (
+            f"Slow down, please: you can ask {self.settings.telegram_rate_limit} questions "
+            f"every {_duration(self.settings.telegram_rate_window)}. "
+            f"Try again in {math.ceil(wait)} s."
+        )
 
 
 def _duration(seconds: float) -> str:

@@ -189,8 +189,11 @@ async def show_citation(update: Update, context: Context) -> None:
         return
     parsed = parse_callback_data(query.data or "")
     stored = front_end(context).answers.get(parsed[0]) if parsed else None
-    citation = next((c for c in stored.citations if c.number == parsed[1]), None) \
-        if stored and parsed else None
+    citation = (
+        next((c for c in stored.citations if c.number == parsed[1]), None)
+        if stored and parsed
+        else None
+    )
     message = query.message
     if stored is None or citation is None or not isinstance(message, Message):
         await query.answer(EXPIRED, show_alert=True)
@@ -224,16 +227,22 @@ async def restrict(update: Update, context: Context) -> None:
         await update.callback_query.answer(NOT_ALLOWED, show_alert=True)
     elif chat and chat.type == ChatType.PRIVATE and update.effective_message:
         await update.effective_message.reply_html(escape(NOT_ALLOWED))
-    log.info("turned away an update from chat %s (not in TELEGRAM_ALLOWED_IDS)",
-             chat.id if chat else None)
+    log.info(
+        "turned away an update from chat %s (not in TELEGRAM_ALLOWED_IDS)",
+        chat.id if chat else None,
+    )
     raise ApplicationHandlerStop
 
 
 async def on_error(update: object, context: Context) -> None:
     """Log every failure with its chat id, tell the user, and keep running."""
     chat = update.effective_chat if isinstance(update, Update) else None
-    log.error("failed to handle an update in chat %s: %s", chat.id if chat else None,
-              context.error, exc_info=context.error)
+    log.error(
+        "failed to handle an update in chat %s: %s",
+        chat.id if chat else None,
+        context.error,
+        exc_info=context.error,
+    )
     if chat is not None:
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(chat.id, FAILED)

@@ -24,8 +24,9 @@ class ChatContexts:
     turn older than ``max_age`` seconds is forgotten.
     """
 
-    def __init__(self, max_chats: int = 1000, max_age: float = 1800.0,
-                 clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self, max_chats: int = 1000, max_age: float = 1800.0, clock: Clock = time.monotonic
+    ) -> None:
         self._turns: OrderedDict[int, tuple[float, Turn]] = OrderedDict()
         self._max_chats = max_chats
         self._max_age = max_age
@@ -94,8 +95,9 @@ class AnswerStore:
 class QuestionRateLimit:
     """At most ``limit`` questions per user in any ``window`` seconds (0 turns it off)."""
 
-    def __init__(self, limit: int, window: float, max_users: int = 10_000,
-                 clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self, limit: int, window: float, max_users: int = 10_000, clock: Clock = time.monotonic
+    ) -> None:
         self.limit = limit
         self.window = window
         self._asked: OrderedDict[int, deque[float]] = OrderedDict()
