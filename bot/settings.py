@@ -30,7 +30,7 @@ class Settings:
     chunking: Chunking = field(default_factory=Chunking)
     telegram_token: str | None = None
     telegram_api_base_url: str = DEFAULT_TELEGRAM_API
-    # Telegram front end (docs/telegram.md documents each one).
+    # Telegram front end (the README documents each one).
     telegram_rate_limit: int = 10
     telegram_rate_window: float = 60.0
     telegram_allowed_ids: frozenset[int] = frozenset()
