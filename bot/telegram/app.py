@@ -47,7 +47,7 @@ def check_token(settings: Settings) -> str:
     if not token:
         raise ConfigurationError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token "
-            "in the environment or in .env (see the README, "Telegram bot")"
+            "in the environment or in .env (see the README, section 'Telegram bot')"
         )
     if not redaction.TOKEN_FORMAT.match(token):
         raise ConfigurationError(
