@@ -18,11 +18,12 @@ from bot.metadata import MetadataAnswerer
 from bot.questions import Scope, clean_question, is_follow_up, question_scope
 from bot.replies import NOT_FOUND, Citation, Reply, citation_label
 from bot.retrieval import Ranked, Retrieval, Retriever
-from embeddings.embedder import Embedder, Vectors
+from embeddings.embedder import Embedder, Vectors, normalise
 from embeddings.passages import Passage
 
 MAX_ANSWER_SENTENCES = 3
 MAX_SENTENCES_PER_PASSAGE = 2
+FOLLOW_UP_WEIGHT = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,14 @@ class Answerer:
         if metadata is not None:
             return _with_question(metadata, question), turn
 
-        query_vector = self.embedder.embed_query(query)
+        query_vector = self.embedder.embed_query(text)
+        if query != text:
+            # A follow-up is about its own words first; the previous question only fills
+            # in what it leaves out ("he", "that"). Word matching sees both.
+            context = self.embedder.embed_query(query)
+            query_vector = normalise(
+                FOLLOW_UP_WEIGHT * query_vector + (1 - FOLLOW_UP_WEIGHT) * context
+            )
         retrieval = self.retriever.retrieve(query, query_vector, scope)
         if not self._found(retrieval, scope):
             return Reply(question, False, NOT_FOUND, kind="not_found"), turn
