@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from dotenv import dotenv_values
 
@@ -15,6 +16,7 @@ from embeddings.passages import Chunking
 
 PROJECT_ROOT = BUNDLED_CORPUS.parent
 DEFAULT_TELEGRAM_API = "https://api.telegram.org/bot"
+N = TypeVar("N", int, float)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,25 +90,21 @@ class _Reader:
         return Path(raw).expanduser().resolve() if raw else default
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
-        raw = self._raw(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
-        if not low <= value <= high:
-            raise ConfigurationError(f"{name} must be between {low} and {high}, got {value}")
-        return value
+        return self._bounded(name, default, low, high, int, "a whole number")
 
     def number(self, name: str, default: float, low: float, high: float) -> float:
+        return self._bounded(name, default, low, high, float, "a number")
+
+    def _bounded(
+        self, name: str, default: N, low: N, high: N, parse: Callable[[str], N], kind: str
+    ) -> N:
         raw = self._raw(name)
         if raw is None:
             return default
         try:
-            value = float(raw)
+            value = parse(raw)
         except ValueError:
-            raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+            raise ConfigurationError(f"{name} must be {kind}, got {raw!r}") from None
         if not low <= value <= high:
             raise ConfigurationError(f"{name} must be between {low} and {high}, got {value}")
         return value

@@ -191,19 +191,23 @@ class BotApiStub:
     def say(self, chat_id: int, text: str, **kwargs: Any) -> int:
         return self.push(self.message_update(chat_id, text, **kwargs))
 
-    def press(self, message: dict[str, Any], data: str, user_id: int | None = None) -> int:
+    def callback_update(
+        self, message: dict[str, Any], data: str, user_id: int | None = None
+    ) -> dict[str, Any]:
+        """A press on an inline button with ``data`` under ``message``."""
         user_id = user_id or int(message["chat"]["id"])
-        return self.push(
-            {
-                "callback_query": {
-                    "id": f"cq{time.monotonic_ns()}",
-                    "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
-                    "chat_instance": "stub",
-                    "data": data,
-                    "message": message,
-                }
+        return {
+            "callback_query": {
+                "id": f"cq{time.monotonic_ns()}",
+                "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+                "chat_instance": "stub",
+                "data": data,
+                "message": message,
             }
-        )
+        }
+
+    def press(self, message: dict[str, Any], data: str, user_id: int | None = None) -> int:
+        return self.push(self.callback_update(message, data, user_id))
 
     def fail_next(self, method: str, retry_after: int = 1) -> None:
         with self._condition:

@@ -68,19 +68,7 @@ async def test_pressing_a_button_shows_the_passage_in_an_expandable_blockquote(a
     await feed(app, stub, stub.message_update(CHAT, "What did the author say about Tillerson?"))
     [call] = stub.sent("sendMessage", CHAT)
     button = call.params["reply_markup"]["inline_keyboard"][0][0]
-    await feed(
-        app,
-        stub,
-        {
-            "callback_query": {
-                "id": "q1",
-                "from": {"id": CHAT, "is_bot": False, "first_name": "U"},
-                "chat_instance": "c",
-                "data": button["callback_data"],
-                "message": call.result,
-            }
-        },
-    )
+    await feed(app, stub, stub.callback_update(call.result, button["callback_data"]))
     [edit] = stub.sent("editMessageText")
     assert "<blockquote expandable>" in edit.params["text"]
     assert edit.params["reply_markup"] == call.params["reply_markup"]  # buttons stay
@@ -94,19 +82,7 @@ async def test_a_stale_button_gets_a_polite_expired_reply(app, stub):
         "chat": {"id": CHAT, "type": "private"},
         "text": "old answer",
     }
-    await feed(
-        app,
-        stub,
-        {
-            "callback_query": {
-                "id": "q1",
-                "from": {"id": CHAT, "is_bot": False, "first_name": "U"},
-                "chat_instance": "c",
-                "data": "cite:unknownkey:1",
-                "message": message,
-            }
-        },
-    )
+    await feed(app, stub, stub.callback_update(message, "cite:unknownkey:1"))
     [answer] = stub.sent("answerCallbackQuery")
     assert answer.params["text"] == handlers.EXPIRED
     assert not stub.sent("editMessageText") and not stub.sent("sendMessage")
@@ -120,19 +96,7 @@ async def test_user_text_and_document_text_are_escaped(app, stub):
     await feed(app, stub, stub.message_update(CHAT, question))
     answer = stub.sent("sendMessage", CHAT)[-1]
     for row in answer.params["reply_markup"]["inline_keyboard"]:
-        await feed(
-            app,
-            stub,
-            {
-                "callback_query": {
-                    "id": "q",
-                    "from": {"id": CHAT, "is_bot": False, "first_name": "U"},
-                    "chat_instance": "c",
-                    "data": row[0]["callback_data"],
-                    "message": answer.result,
-                }
-            },
-        )
+        await feed(app, stub, stub.callback_update(answer.result, row[0]["callback_data"]))
     shown = [call.params["text"] for call in stub.sent("editMessageText")]
     assert any("blockquote&gt;”…" in text for text in shown)
     for text in texts(stub) + shown:
