@@ -94,6 +94,13 @@ def test_rare_words_are_found(real_answerer: Answerer) -> None:
 def test_in_scope_questions_without_the_documents_words_are_answered(
     real_answerer: Answerer,
 ) -> None:
+    # "friendship", "Kremlin", "White House", "feasible": none is in the document, so
+    # the answer can only come from meaning (the relationship paragraphs ¶7-¶9).
+    question = "Would friendship between the Kremlin and the White House be feasible?"
+    assert real_answerer.retriever.coverage(question) < 0.5
+    reply = real_answerer.answer(question)
+    assert reply.found
+    assert reply.citations[0].passage.paragraph in (7, 8, 9)
     reply = real_answerer.answer("Should America give weapons to Kyiv?")
     assert reply.found
     assert reply.citations[0].passage.paragraph == 11  # "reject the plan to send arms to Ukraine"
