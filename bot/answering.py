@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from bot.knowledge import Knowledge
 from bot.metadata import MetadataAnswerer
 from bot.questions import Scope, clean_question, is_follow_up, question_scope
 from bot.replies import NOT_FOUND, Citation, Reply, citation_label
 from bot.retrieval import Ranked, Retrieval, Retriever
+from corpus.model import Comment
 from embeddings.embedder import Embedder, Vectors, normalise
 from embeddings.passages import Passage
 
@@ -146,11 +145,11 @@ class Answerer:
             for r in candidates
             if chosen.get(r.passage.id)
         ]
-        if scope.replying_to and cited:
-            cited = self._with_replied(cited, query_vector)
+        original = self._replied(cited, scope)
+        if original is not None:
+            cited = self._with_replied(cited, original, query_vector)
         citations: list[Citation] = []
         lines: list[str] = []
-        replied_to = self._replied_number(cited, scope)
         for passage, score, positions in cited[: self.settings.citations]:
             number = len(citations) + 1
             citations.append(
@@ -158,42 +157,39 @@ class Answerer:
             )
             sentences = " ".join(passage.sentences[i] for i in positions)
             attribution = _attribution(passage)
-            if replied_to is not None and passage.comment_number == replied_to and number > 1:
-                attribution = f"In reply to {passage.author} (#{replied_to}), who wrote:"
+            if original is not None and passage.comment_number == original.number and number > 1:
+                attribution = f"In reply to {passage.author} (#{original.number}), who wrote:"
             lines.append(f"{attribution} {sentences} [{number}]")
         return Reply(question, True, "\n".join(lines), tuple(citations), kind="content")
 
-    def _replied_number(
+    def _replied(
         self, cited: list[tuple[Passage, float, list[int]]], scope: Scope
-    ) -> int | None:
+    ) -> Comment | None:
+        """For a question about a reply: the comment the top cited reply answers."""
         if not scope.replying_to or not cited:
             return None
         replied = self.retriever.replied_comment(cited[0][0])
-        return replied[-1].number if replied else None
+        return replied[-1] if replied else None
 
     def _with_replied(
-        self, cited: list[tuple[Passage, float, list[int]]], query_vector: Vectors
+        self,
+        cited: list[tuple[Passage, float, list[int]]],
+        original: Comment,
+        query_vector: Vectors,
     ) -> list[tuple[Passage, float, list[int]]]:
-        """Put the comment that the top reply answers right after it, so both are cited."""
+        """Put ``original`` (the comment the top reply answers) right after the reply, with
+        its sentence closest to the question, so both are cited."""
         top = cited[0][0]
-        replied = self.retriever.replied_comment(top)
-        if not replied:
-            return cited
-        original = replied[-1]
-        passages = [
-            p
-            for p in self.knowledge.index.passages
-            if p.document == top.document and p.comment_number == original.number
+        index = self.knowledge.index
+        scored = [
+            (float(similarities.max()), passage, int(similarities.argmax()))
+            for passage in index.passages
+            if passage.document == top.document and passage.comment_number == original.number
+            for similarities in [index.sentence_vector_rows(passage) @ query_vector]
         ]
-        if not passages:
+        if not scored:
             return cited
-        best = max(
-            passages,
-            key=lambda p: float(
-                (self.knowledge.index.sentence_vector_rows(p) @ query_vector).max()
-            ),
-        )
-        position = int(np.argmax(self.knowledge.index.sentence_vector_rows(best) @ query_vector))
+        _, best, position = max(scored, key=lambda item: item[0])
         rest = [c for c in cited[1:] if c[0].id != best.id]
         return [cited[0], (best, cited[0][1], [position]), *rest]
 

@@ -42,38 +42,9 @@ def clean_question(text: str) -> str:
 
 
 _REPLY_WORDS = frozenset(
-    [
-        "reply",
-        "replies",
-        "replied",
-        "replying",
-        "respond",
-        "responds",
-        "responded",
-        "responding",
-        "response",
-        "answer",
-        "answers",
-        "answered",
-        "rebut",
-        "rebuts",
-        "rebutted",
-        "disagree",
-        "disagrees",
-        "disagreed",
-        "quote",
-        "quotes",
-        "quoted",
-        "react",
-        "reacts",
-        "reacted",
-        "dispute",
-        "disputes",
-        "disputed",
-        "address",
-        "addresses",
-        "addressed",
-    ]
+    "reply replies replied replying respond responds responded responding response answer "
+    "answers answered rebut rebuts rebutted disagree disagrees disagreed quote quotes quoted "
+    "react reacts reacted dispute disputes disputed address addresses addressed".split()
 )
 
 

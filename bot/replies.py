@@ -13,18 +13,20 @@ ReplyKind = Literal["content", "metadata", "not_found", "invalid"]
 NOT_FOUND = "I couldn't find that in the article or its comments."
 
 
+def _clock(moment: datetime) -> str:
+    """``10:10 am``: the site's 12-hour clock."""
+    meridiem = "am" if moment.hour < 12 else "pm"
+    return f"{moment.hour % 12 or 12}:{moment:%M} {meridiem}"
+
+
 def format_posted(posted_at: datetime) -> str:
     """``Dec 7, 2017 10:10 am``: how the site shows comment times, abbreviated."""
-    hour = posted_at.hour % 12 or 12
-    meridiem = "am" if posted_at.hour < 12 else "pm"
-    return f"{posted_at:%b} {posted_at.day}, {posted_at.year} {hour}:{posted_at:%M} {meridiem}"
+    return f"{posted_at:%b} {posted_at.day}, {posted_at.year} {_clock(posted_at)}"
 
 
 def format_date_long(posted_at: datetime) -> str:
     """``December 6, 2017 at 11:18 pm``."""
-    hour = posted_at.hour % 12 or 12
-    meridiem = "am" if posted_at.hour < 12 else "pm"
-    return f"{posted_at:%B} {posted_at.day}, {posted_at.year} at {hour}:{posted_at:%M} {meridiem}"
+    return f"{posted_at:%B} {posted_at.day}, {posted_at.year} at {_clock(posted_at)}"
 
 
 def citation_label(passage: Passage, with_title: bool = False) -> str:

@@ -92,31 +92,27 @@ class Retriever:
         passages = self.index.passages
         if scope.replying_to:
             ids = [p.id for p in passages if self._replies_to(p, scope)]
-            if ids:
-                return ids
-            wanted = set(scope.commenters) | set(scope.replying_to)
-            return [p.id for p in passages if p.source_type == "comment" and p.author in wanted]
+            return ids or self._comment_ids(scope.commenters + scope.replying_to)
         if scope.commenters:
-            wanted = set(scope.commenters)
-            return [p.id for p in passages if p.source_type == "comment" and p.author in wanted]
+            return self._comment_ids(scope.commenters)
         if scope.source is not None:
             return [p.id for p in passages if p.source_type == scope.source]
         return None
 
+    def _comment_ids(self, authors: tuple[str, ...]) -> list[int]:
+        wanted = set(authors)
+        return [
+            p.id for p in self.index.passages if p.source_type == "comment" and p.author in wanted
+        ]
+
     def _replies_to(self, passage: Passage, scope: Scope) -> bool:
-        if passage.source_type != "comment" or passage.comment_number is None:
-            return False
         if scope.commenters and passage.author not in scope.commenters:
             return False
-        comment = self._comments.get((passage.document, passage.comment_number))
-        if comment is None:
-            return False
-        targets = (self._comments.get((passage.document, n)) for n in comment.replies_to)
-        return any(t is not None and t.author in scope.replying_to for t in targets)
+        return any(c.author in scope.replying_to for c in self.replied_comment(passage))
 
     def replied_comment(self, passage: Passage) -> list[Comment]:
         """The comments that the comment holding ``passage`` answers."""
-        if passage.comment_number is None:
+        if passage.source_type != "comment" or passage.comment_number is None:
             return []
         comment = self._comments.get((passage.document, passage.comment_number))
         if comment is None:
@@ -151,7 +147,8 @@ class Retriever:
             i: float((self.index.sentence_vector_rows(self.index.passages[i]) @ query_vector).max())
             for i in candidates
         }
-        dense_ranking = sorted(candidates, key=lambda i: -(cosine[i] + sentence[i]))
+        combined = {i: cosine[i] + sentence[i] for i in candidates}
+        dense_ranking = sorted(candidates, key=lambda i: -combined[i])
         fused = reciprocal_rank_fusion(
             [[Hit(i, 0.0) for i in dense_ranking], sparse_hits, phrase_hits],
             k=RRF_K,
@@ -159,10 +156,7 @@ class Retriever:
         )
         if len(dense_ranking) > 1:
             lead = dense_ranking[0]
-            margin = (cosine[lead] + sentence[lead]) - (
-                cosine[dense_ranking[1]] + sentence[dense_ranking[1]]
-            )
-            if margin >= CONFIDENT_DENSE_MARGIN:
+            if combined[lead] - combined[dense_ranking[1]] >= CONFIDENT_DENSE_MARGIN:
                 fused = [h for h in fused if h.passage_id == lead] + [
                     h for h in fused if h.passage_id != lead
                 ]

@@ -37,16 +37,12 @@ _WORD = re.compile(r"[^\W_][\w.'’-]*", re.UNICODE)
 
 def name_key(name: str) -> str:
     """A comparison key: NFKC, lower case, honorifics dropped, letters and digits only."""
-    words = [w for w in _words(name) if w.rstrip(".") not in HONORIFICS]
-    return "".join(re.sub(r"[\W_]", "", w) for w in words)
+    kept = [w for w in words(name) if w.rstrip(".") not in HONORIFICS]
+    return "".join(re.sub(r"[\W_]", "", w) for w in kept)
 
 
 def words(text: str) -> list[str]:
     """Lower-cased words as :func:`find_people` counts positions (possessives dropped)."""
-    return _words(text)
-
-
-def _words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text).lower()
     out = []
     for word in _WORD.findall(text):
@@ -87,7 +83,7 @@ def _match_score(key: str, person: str) -> float:
         return 0.0
     if _similar(key, person_key):
         return 100.0 + fuzz.ratio(key, person_key)
-    parts = [re.sub(r"[\W_]", "", w) for w in _words(person)]
+    parts = [re.sub(r"[\W_]", "", w) for w in words(person)]
     parts = [p for p in parts if len(p) >= 4 and p not in HONORIFICS]
     if len(parts) > 1 and key not in _COMMON_WORDS:
         return max((fuzz.ratio(key, p) for p in parts if _similar(key, p)), default=0.0)
@@ -108,7 +104,7 @@ def find_people(text: str, people: Sequence[str]) -> list[NameMention]:
     Looks at runs of one to three words, so "Dr. Bill Wedin", "Gazza's view" and
     "what did micheal kenny say" are all found.
     """
-    words = _words(text)
+    tokens = words(text)
     found: dict[str, int] = {}
     taken: set[int] = set()
     for person in people:
@@ -116,13 +112,13 @@ def find_people(text: str, people: Sequence[str]) -> list[NameMention]:
         if len(name_key(person)) < 3:
             pattern = r"(?<![\w.])" + re.escape(person.strip()) + r"(?![\w])"
             if m := re.search(pattern, text):
-                found[person] = len(_words(text[: m.start()]))
+                found[person] = len(words(text[: m.start()]))
     for size in (3, 2, 1):
-        for start in range(len(words) - size + 1):
+        for start in range(len(tokens) - size + 1):
             span = range(start, start + size)
             if taken.intersection(span):
                 continue
-            chunk = words[start : start + size]
+            chunk = tokens[start : start + size]
             if size == 1 and (chunk[0] in _COMMON_WORDS or len(chunk[0]) < 3):
                 continue
             if any(w in _COMMON_WORDS and w not in HONORIFICS for w in (chunk[0], chunk[-1])):
