@@ -1,8 +1,8 @@
 """Questions about the document itself, answered from its parsed structure.
 
 Who wrote it, its title and site, how many comments, when comment N (or the first /
-latest) was posted and by whom, who commented more than once, and who a named
-commenter is. Each answer cites the part it comes from.
+latest) was posted and by whom, when a named commenter posted, who commented more than
+once, and who a named commenter is. Each answer cites the part it comes from.
 """
 
 from __future__ import annotations
@@ -94,6 +94,13 @@ class MetadataAnswerer:
                 return self._when(question, document, comment)
             if WHO.search(question):
                 return self._who_wrote(question, document, comment)
+        if (
+            WHEN.search(question)
+            and COMMENT_WORD.search(question)
+            and scope.commenters
+            and not scope.replying_to
+        ):
+            return self._when_by(question, scope.commenters)
         if WHO_IS.search(question) and len(scope.commenters) == 1 and len(question.split()) <= 6:
             return self._who_is(question, document, scope.commenters[0])
         return None
@@ -219,6 +226,30 @@ class MetadataAnswerer:
             f"{format_date_long(comment.posted_at)} [1]."
         )
         return Reply(question, True, answer, self._cite(document, [comment]), kind="metadata")
+
+    def _when_by(self, question: str, commenters: tuple[str, ...]) -> Reply:
+        """When the named commenters posted: "When did Oskar post his comment?"."""
+        found = [
+            (document, comment)
+            for author in commenters
+            for document in self.corpus.documents
+            for comment in document.comments_by(author)
+        ]
+        citations: list[Citation] = []
+        parts: list[str] = []
+        for document, comment in found:
+            marker = ""
+            passage = self.first_passage(document.path, comment.number)
+            if passage is not None and len(citations) < self.max_citations:
+                number = len(citations) + 1
+                label = citation_label(passage, self.multi_document)
+                citations.append(Citation(number, passage, 1.0, label))
+                marker = f" [{number}]"
+            parts.append(
+                f"{comment.author} posted comment #{comment.number} on "
+                f"{format_date_long(comment.posted_at)}{marker}."
+            )
+        return Reply(question, True, " ".join(parts), tuple(citations), kind="metadata")
 
     def _who_wrote(self, question: str, document: Document, comment: Comment) -> Reply:
         answer = (

@@ -64,6 +64,14 @@ CASES = [
         ["Comment #7 — VikingLS, Dec 7, 2017 11:35 am"],
     ),
     (
+        "When did Gazza post his comments?",
+        ["#17", "December 10, 2017 at 5:43 am", "#18"],
+        [
+            "Comment #17 — Gazza, Dec 10, 2017 5:43 am (part 1 of 2)",
+            "Comment #18 — Gazza, Dec 10, 2017 5:58 am",
+        ],
+    ),
+    (
         "What site published this?",
         ["The American Conservative", "https://www.theamericanconservative.com"],
         ["Article header"],
