@@ -23,6 +23,10 @@ from embeddings.passages import Passage
 MAX_ANSWER_SENTENCES = 3
 MAX_SENTENCES_PER_PASSAGE = 2
 FOLLOW_UP_WEIGHT = 0.6
+# A runner-up passage whose fused score is at least this share of the top one's is a
+# close call that retrieval could not settle: it is quoted and cited as well, even when
+# its best sentence is further from the question than the top passage's.
+CLOSE_CALL = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +153,7 @@ class Answerer:
         if original is not None:
             cited = self._with_replied(cited, original, query_vector)
         citations: list[Citation] = []
-        lines: list[str] = []
+        lines: list[tuple[str, str]] = []
         for passage, score, positions in cited[: self.settings.citations]:
             number = len(citations) + 1
             citations.append(
@@ -159,8 +163,13 @@ class Answerer:
             attribution = _attribution(passage)
             if original is not None and passage.comment_number == original.number and number > 1:
                 attribution = f"In reply to {passage.author} (#{original.number}), who wrote:"
-            lines.append(f"{attribution} {sentences} [{number}]")
-        return Reply(question, True, "\n".join(lines), tuple(citations), kind="content")
+            if lines and lines[-1][0] == attribution:
+                # The same speaker again (two parts of one paragraph, say): one line.
+                lines[-1] = (attribution, f"{lines[-1][1]} {sentences} [{number}]")
+            else:
+                lines.append((attribution, f"{sentences} [{number}]"))
+        answer = "\n".join(f"{who} {said}" for who, said in lines)
+        return Reply(question, True, answer, tuple(citations), kind="content")
 
     def _replied(
         self, cited: list[tuple[Passage, float, list[int]]], scope: Scope
@@ -196,8 +205,11 @@ class Answerer:
     def _choose_sentences(
         self, query_vector: Vectors, candidates: list[Ranked]
     ) -> dict[int, set[int]]:
-        """Sentence positions to quote from each passage: the best sentence of the top
-        passage always, then the best remaining ones that are nearly as relevant.
+        """Sentence positions to quote from each passage.
+
+        The best sentence of the top passage always goes in, then the best sentence of
+        each close-call runner-up (see :data:`CLOSE_CALL`), then the best remaining
+        sentences that are nearly as relevant as the first.
 
         Only sentences that say something in the commenter's own voice are quoted (not an
         ``@Name`` line, not a line quoting someone else), and a sentence shared by two
@@ -215,13 +227,23 @@ class Answerer:
         if not scored:
             return {}
         sentence_text = {p.passage.id: p.passage.sentences for p in candidates}
-        top_id = candidates[0].passage.id
-        first = max((s for s in scored if s[1] == top_id), key=lambda s: s[0])
-        chosen: dict[int, set[int]] = {top_id: {first[2]}}
-        seen = {sentence_text[top_id][first[2]]}
+        best: dict[int, tuple[float, int, int]] = {}
+        for item in scored:
+            if item[1] not in best or item[0] > best[item[1]][0]:
+                best[item[1]] = item
+        top = candidates[0]
+        first = best[top.passage.id]
+        close_calls = [
+            best[r.passage.id]
+            for r in candidates[1:]
+            if r.passage.id in best and r.fused >= CLOSE_CALL * top.fused
+        ]
         floor = max(first[0] * 0.85, first[0] - 0.12)
-        for score, passage_id, position in sorted(scored, reverse=True):
-            if len(seen) >= MAX_ANSWER_SENTENCES or score < floor:
+        ordered = close_calls + [s for s in sorted(scored, reverse=True) if s[0] >= floor]
+        chosen: dict[int, set[int]] = {first[1]: {first[2]}}
+        seen = {sentence_text[first[1]][first[2]]}
+        for _, passage_id, position in ordered:
+            if len(seen) >= MAX_ANSWER_SENTENCES:
                 break
             text = sentence_text[passage_id][position]
             picked = chosen.setdefault(passage_id, set())
