@@ -16,3 +16,8 @@ run article-extra corpus tests/eval/article_extra.jsonl
 run article-holdout corpus tests/eval/article_holdout.jsonl
 run bike-lanes tests/corpora/bike-lanes tests/eval/bike_lanes.jsonl
 run remote-work tests/corpora/remote-work tests/eval/remote_work.jsonl
+# Near-domain sets: questions on each document's topic that it doesn't answer, and
+# answerable ones phrased mostly without its words.
+run article-near corpus tests/eval/article_near_domain.jsonl
+run remote-work-near tests/corpora/remote-work tests/eval/remote_work_near_domain.jsonl
+run bike-lanes-near tests/corpora/bike-lanes tests/eval/bike_lanes_near_domain.jsonl

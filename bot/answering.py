@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.answerability import AnswerType, expected_answer, named_topic_covered, states
 from bot.knowledge import Knowledge
 from bot.metadata import MetadataAnswerer
 from bot.questions import Scope, clean_question, is_follow_up, question_scope
@@ -26,7 +27,7 @@ FOLLOW_UP_WEIGHT = 0.6
 # A runner-up passage whose fused score is at least this share of the top one's is a
 # close call that retrieval could not settle: it is quoted and cited as well, even when
 # its best sentence is further from the question than the top passage's.
-CLOSE_CALL = 0.9
+CLOSE_CALL = 0.95
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +114,12 @@ class Answerer:
             )
         retrieval = self.retriever.retrieve(query, query_vector, scope)
         if not self._found(retrieval, scope):
-            return Reply(question, False, NOT_FOUND, kind="not_found"), turn
-        return self._compose(question, query_vector, retrieval, scope), turn
+            message = NOT_FOUND
+            if scope.named:
+                names = " or ".join(scope.named)
+                message = f"I couldn't find anything about that in the comments by {names}."
+            return Reply(question, False, message, kind="not_found"), turn
+        return self._compose(question, query_vector, retrieval, scope, expected_answer(text)), turn
 
     def _found(self, retrieval: Retrieval, scope: Scope) -> bool:
         """Decide "in the document" from the fused evidence, not one cosine cut-off.
@@ -125,11 +130,14 @@ class Answerer:
         the bar drops from ``min_score - 0.02`` at half the words to ``min_score - 0.12``
         at all of them, so "Dolchstosslegende" or "petrodollar" are found, while a
         question that merely shares "France" with one comment is not.
+
+        A question about named commenters is answered when their comments touch its topic
+        (see :func:`bot.answerability.named_topic_covered`).
         """
         if not retrieval.ranked:
             return False
         if scope.named:
-            return True
+            return named_topic_covered(retrieval.scope_coverage, retrieval.best_sentence)
         threshold = self.settings.min_score
         best = max(retrieval.best_dense, retrieval.best_sentence)
         if retrieval.best_dense >= threshold or retrieval.best_sentence >= threshold + 0.05:
@@ -140,8 +148,15 @@ class Answerer:
         return best >= threshold - 0.02 - 0.10 * (coverage - 0.5) / 0.5
 
     def _compose(
-        self, question: str, query_vector: Vectors, retrieval: Retrieval, scope: Scope
+        self,
+        question: str,
+        query_vector: Vectors,
+        retrieval: Retrieval,
+        scope: Scope,
+        wanted: AnswerType | None,
     ) -> Reply:
+        """The reply quoting the best sentences; not found when the question asks for a
+        year or a quantity (``wanted``) and none of them states one."""
         candidates = list(retrieval.ranked[: max(self.settings.citations, 3)])
         chosen = self._choose_sentences(query_vector, candidates)
         cited: list[tuple[Passage, float, list[int]]] = [
@@ -152,9 +167,15 @@ class Answerer:
         original = self._replied(cited, scope)
         if original is not None:
             cited = self._with_replied(cited, original, query_vector)
+        cited = cited[: self.settings.citations]
+        quoted = (passage.sentences[i] for passage, _, positions in cited for i in positions)
+        if wanted is not None and not states(wanted, quoted):
+            kind = "a year" if wanted == "year" else "a number"
+            message = f"I couldn't find {kind} for that in the article or its comments."
+            return Reply(question, False, message, kind="not_found")
         citations: list[Citation] = []
         lines: list[tuple[str, str]] = []
-        for passage, score, positions in cited[: self.settings.citations]:
+        for passage, score, positions in cited:
             number = len(citations) + 1
             citations.append(
                 Citation(number, passage, score, citation_label(passage, self._multi_document))

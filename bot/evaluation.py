@@ -91,13 +91,16 @@ def hit_rank(question: Question, reply: Reply, k: int) -> int | None:
 
 @dataclass
 class EvalReport:
+    """Scores of a question set; a score is ``None`` when the set has no questions of the
+    kind it counts (no metadata questions, say)."""
+
     questions: int
-    hit_at_1: float
-    hit_at_k: float
-    mrr: float
-    metadata_accuracy: float
-    abstain_accuracy: float
-    false_abstain_rate: float
+    hit_at_1: float | None
+    hit_at_k: float | None
+    mrr: float | None
+    metadata_accuracy: float | None
+    abstain_accuracy: float | None
+    false_abstain_rate: float | None
     mean_cited_chars: float
     k: int = 3
     missed: list[dict[str, Any]] = field(default_factory=list)
@@ -134,20 +137,27 @@ def score(questions: Sequence[Question], replies: Sequence[Reply], k: int = 3) -
                 }
             )
     in_scope = [r for q, r in zip(questions, replies, strict=True) if q.kind != "out_of_scope"]
-    n = max(len(ranks), 1)
     return EvalReport(
         questions=len(questions),
-        hit_at_1=sum(1 for r in ranks if r == 1) / n,
-        hit_at_k=sum(1 for r in ranks if r is not None) / n,
-        mrr=sum(1 / r for r in ranks if r) / n,
-        metadata_accuracy=sum(metadata) / max(len(metadata), 1),
-        abstain_accuracy=sum(abstain) / max(len(abstain), 1),
-        false_abstain_rate=sum(1 for r in in_scope if not r.found) / max(len(in_scope), 1),
+        hit_at_1=_mean([r == 1 for r in ranks]),
+        hit_at_k=_mean([r is not None for r in ranks]),
+        mrr=_mean([1 / r if r else 0.0 for r in ranks]),
+        metadata_accuracy=_mean(metadata),
+        abstain_accuracy=_mean(abstain),
+        false_abstain_rate=_mean([not r.found for r in in_scope]),
         mean_cited_chars=sum(sum(len(c.passage.text) for c in r.citations[:k]) for r in replies)
         / max(len(replies), 1),
         k=k,
         missed=missed,
     )
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def run(answer: Any, questions: Iterable[Question]) -> list[Reply]:
@@ -158,12 +168,12 @@ def run(answer: Any, questions: Iterable[Question]) -> list[Reply]:
 def format_report(report: EvalReport) -> str:
     rows = [
         ("questions", f"{report.questions}"),
-        ("hit@1", f"{report.hit_at_1:.3f}"),
-        (f"hit@{report.k}", f"{report.hit_at_k:.3f}"),
-        ("MRR", f"{report.mrr:.3f}"),
-        ("metadata accuracy", f"{report.metadata_accuracy:.3f}"),
-        ("abstention accuracy", f"{report.abstain_accuracy:.3f}"),
-        ("false abstentions", f"{report.false_abstain_rate:.3f}"),
+        ("hit@1", _figure(report.hit_at_1)),
+        (f"hit@{report.k}", _figure(report.hit_at_k)),
+        ("MRR", _figure(report.mrr)),
+        ("metadata accuracy", _figure(report.metadata_accuracy)),
+        ("abstention accuracy", _figure(report.abstain_accuracy)),
+        ("false abstentions", _figure(report.false_abstain_rate)),
         (f"mean cited chars (top {report.k})", f"{report.mean_cited_chars:.0f}"),
     ]
     lines = [f"{name:28} {value}" for name, value in rows]

@@ -15,6 +15,7 @@ question's vocabulary (weighted by rarity) the document uses at all.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -45,7 +46,10 @@ META_TERMS = frozenset(
         "reader readers someone anyone anybody somebody people person mention mentioned bring "
         "brought talk talked discuss discussed describe described explain explained claim "
         "claimed argue argued suggest suggested propose proposed think believe view opinion "
-        "write wrote written call called reference refer mean meaning point tell told ask asked"
+        "write wrote written call called reference refer mean meaning point tell told ask asked "
+        "criticize criticized predict predicted respond responded reply replied answer answered "
+        "complain complained warn warned agree agreed disagree disagreed praise praised "
+        "accuse accused insist insisted note noted quote quoted"
     )
 )
 
@@ -66,6 +70,9 @@ class Retrieval:
     ranked: tuple[Ranked, ...]
     coverage: float
     """Share of the question's content words (idf-weighted) that the document uses."""
+    scope_coverage: float | None
+    """The same share among the passages in scope, leaving out the names that set the
+    scope; ``None`` when the question has no other content words."""
 
     @property
     def best_dense(self) -> float:
@@ -82,9 +89,10 @@ class Retriever:
         self._comments: dict[tuple[str, int], Comment] = {
             (d.path, c.number): c for d in corpus.documents for c in d.comments
         }
+        self._terms = [tokenize(passage.text) for passage in index.passages]
         self._phrases: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for passage in index.passages:
-            for pair in sorted(_pairs(passage.text)):
+        for passage, terms in zip(index.passages, self._terms, strict=True):
+            for pair in sorted(_pairs(terms)):
                 self._phrases[pair].append(passage.id)
 
     def scope_ids(self, scope: Scope) -> list[int] | None:
@@ -171,11 +179,12 @@ class Retriever:
             )
             for h in fused[:k]
         )
-        return Retrieval(ranked, self.coverage(query))
+        names = frozenset(t for name in scope.named for t in tokenize(name))
+        return Retrieval(ranked, self.coverage(query), self._scope_coverage(query, allowed, names))
 
     def _phrase_search(self, query: str, allowed: set[int] | None) -> list[Hit]:
         counts: dict[int, int] = defaultdict(int)
-        for pair in _pairs(query):
+        for pair in _pairs(tokenize(query)):
             for passage_id in self._phrases.get(pair, ()):
                 if allowed is None or passage_id in allowed:
                     counts[passage_id] += 1
@@ -183,16 +192,31 @@ class Retriever:
 
     def coverage(self, query: str) -> float:
         """Idf-weighted share of the question's content words that occur in the document."""
-        sparse = self.index.sparse
-        terms = [t for t in dict.fromkeys(tokenize(query)) if t not in META_TERMS]
-        if not terms:
-            return 0.0
-        weights = {t: sparse.idf(t) for t in terms}
+        share = self._share(query, lambda term: self.index.sparse.document_frequency(term) > 0)
+        return 0.0 if share is None else share
+
+    def _scope_coverage(
+        self, query: str, allowed: list[int] | None, names: frozenset[str]
+    ) -> float | None:
+        if allowed is None:
+            return self._share(query, lambda term: self.index.sparse.document_frequency(term) > 0)
+        used = {t for i in allowed for t in self._terms[i]}
+        return self._share(query, used.__contains__, ignore=names)
+
+    def _share(
+        self, query: str, present: Callable[[str], bool], ignore: frozenset[str] = frozenset()
+    ) -> float | None:
+        """Idf-weighted share of the query's content words for which ``present`` holds;
+        ``None`` when it has none."""
+        terms = [
+            t for t in dict.fromkeys(tokenize(query)) if t not in META_TERMS and t not in ignore
+        ]
+        weights = {t: self.index.sparse.idf(t) for t in terms}
         total = sum(weights.values())
-        present = sum(w for t, w in weights.items() if sparse.document_frequency(t) > 0)
-        return present / total if total > 0 else 0.0
+        if total <= 0:
+            return None
+        return sum(w for t, w in weights.items() if present(t)) / total
 
 
-def _pairs(text: str) -> set[tuple[str, str]]:
-    words = [w for w in tokenize(text) if w not in META_TERMS]
-    return set(pairwise(words))
+def _pairs(terms: list[str]) -> set[tuple[str, str]]:
+    return set(pairwise(t for t in terms if t not in META_TERMS))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 
-from bot.answering import Answerer
+from bot.answering import CLOSE_CALL, Answerer
+from bot.questions import question_scope
 from bot.replies import NOT_FOUND
 
 pytestmark = pytest.mark.integration
@@ -16,30 +18,45 @@ def comments_cited(reply) -> list[int]:  # type: ignore[no-untyped-def]
     return [c.passage.comment_number for c in reply.citations if c.passage.comment_number]
 
 
+def quotes(reply) -> list[tuple[str, str, int]]:  # type: ignore[no-untyped-def]
+    """(attribution, quoted text, citation number) for each ``[n]`` of an answer, whose
+    lines read "Speaker writes: text [1] more text [2]"."""
+    found = []
+    for line in reply.answer.splitlines():
+        assert re.search(r"\[\d+\]$", line), line
+        attribution, said = line.split(": ", 1)
+        parts = re.split(r"\s*\[(\d+)\]\s*", said)
+        for text, number in zip(parts[0::2], parts[1::2], strict=False):
+            found.append((attribution, text, int(number)))
+    return found
+
+
 def test_every_answer_sentence_is_a_whole_sentence_of_its_cited_passage(
     real_answerer: Answerer,
 ) -> None:
-    reply = real_answerer.answer("What does the author say about the 2014 crisis in Ukraine?")
-    assert reply.found
-    for line in reply.answer.splitlines():
-        marker = re.search(r"\[(\d+)\]$", line)
-        assert marker, line
-        passage = reply.citations[int(marker[1]) - 1].passage
-        quoted = line.split(":", 1)[1].rsplit("[", 1)[0].strip()
-        assert quoted in passage.text
-        assert any(quoted.startswith(s) for s in passage.sentences)
+    for question in [
+        "What does the author say about the 2014 crisis in Ukraine?",
+        "What did the author say about the Iraq war?",  # two parts of one paragraph
+    ]:
+        reply = real_answerer.answer(question)
+        assert reply.found
+        cited = quotes(reply)
+        assert sorted(number for _, _, number in cited) == [c.number for c in reply.citations]
+        for _, quoted, number in cited:
+            passage = reply.citations[number - 1].passage
+            assert quoted in passage.text
+            assert any(quoted.startswith(s) for s in passage.sentences)
 
 
 def test_article_and_commenters_are_never_blended(real_answerer: Answerer) -> None:
     reply = real_answerer.answer("Is a normal relationship with Russia possible?")
     assert reply.found and reply.citations
-    for line in reply.answer.splitlines():
-        number = int(re.search(r"\[(\d+)\]$", line)[1])  # type: ignore[index]
+    for attribution, _, number in quotes(reply):
         passage = reply.citations[number - 1].passage
         if passage.source_type == "article":
-            assert line.startswith("The author, Daniel Larison, writes:")
+            assert attribution == "The author, Daniel Larison, writes"
         else:
-            assert line.startswith(f"Commenter {passage.author} (#{passage.comment_number})")
+            assert attribution.startswith(f"Commenter {passage.author} (#{passage.comment_number})")
 
 
 @pytest.mark.parametrize(
@@ -145,7 +162,65 @@ def test_a_follow_up_uses_the_previous_question(real_answerer: Answerer) -> None
 
 def test_overlapping_passages_never_quote_a_sentence_twice(real_answerer: Answerer) -> None:
     reply = real_answerer.answer("What do the comments say about the petrodollar?")
-    sentences = [
-        line.split(":", 1)[1].rsplit("[", 1)[0].strip() for line in reply.answer.splitlines()
-    ]
+    sentences = [text for _, text, _ in quotes(reply)]
     assert len(sentences) == len(set(sentences))
+
+
+def test_one_speakers_sentences_share_one_line(real_answerer: Answerer) -> None:
+    reply = real_answerer.answer("What did the author say about the Iraq war?")
+    attributions = [line.split(": ", 1)[0] for line in reply.answer.splitlines()]
+    assert all(a != b for a, b in pairwise(attributions))
+    assert len(quotes(reply)) > len(attributions)  # some line quotes two passages
+
+
+def test_a_close_runner_up_is_cited_too(real_answerer: Answerer) -> None:
+    # Retrieval can't separate the first two passages, so both are quoted and cited,
+    # though the second one's best sentence is not as close to the question.
+    question = "Is the relationship today as dangerous as during the Cold War?"
+    scope = question_scope(question, real_answerer.knowledge.corpus)
+    ranked = real_answerer.retriever.retrieve(
+        question, real_answerer.embedder.embed_query(question), scope
+    ).ranked
+    assert ranked[1].fused >= CLOSE_CALL * ranked[0].fused
+    reply = real_answerer.answer(question)
+    cited = [c.passage.id for c in reply.citations]
+    assert cited[:2] == [ranked[0].passage.id, ranked[1].passage.id]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Gazza say about NATO expansion?",  # Gazza never mentions NATO
+        "What did Paul say about the Iran nuclear deal?",
+    ],
+)
+def test_a_commenter_who_never_touches_the_topic_is_not_quoted(
+    real_answerer: Answerer, question: str
+) -> None:
+    reply = real_answerer.answer(question)
+    assert not reply.found and reply.citations == ()
+    assert "in the comments by" in reply.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Michael Kenny predict?",  # no topic words: any of his comments
+        "What did craigsummers say about Latin America?",  # by meaning, not by word
+    ],
+)
+def test_a_commenter_is_quoted_on_what_they_did_say(real_answerer: Answerer, question: str) -> None:
+    assert real_answerer.answer(question).found
+
+
+def test_a_question_for_a_year_needs_an_answer_that_gives_one(real_answerer: Answerer) -> None:
+    # The article names the Magnitsky Act and the ABM Treaty but dates neither.
+    for question in [
+        "In what year was the Magnitsky Act signed into law?",
+        "In which year did the United States pull out of the ABM Treaty?",
+    ]:
+        reply = real_answerer.answer(question)
+        assert not reply.found and reply.citations == (), question
+        assert "a year" in reply.answer
+    reply = real_answerer.answer("In what year did Russia and Georgia go to war?")
+    assert reply.found and "2008" in reply.answer

@@ -85,22 +85,20 @@ def evaluate(corpus_dir: Path, questions: Path, embedder, tmp_path: Path) -> Eva
     return score(items, run(answerer.answer, items))
 
 
-# Floors for the project's own sets: measured figures less a small margin (see README,
-# "Answer quality"). The comment-export set on office work is the weakest: small
-# documents make BM25 noisy, and two of its questions need paraphrase the model lacks.
+# Floors for the project's own sets: the figures measured for the README ("Answer
+# quality") less a small margin, so they catch a drop without failing on noise.
+# "abstain" is the least share of out-of-scope questions refused and "false_abstain" the
+# most share of answerable ones refused. The *_near_domain sets hold the hard cases: on
+# the document's topic but not answered by it, or answerable but in other words.
+CORPORA = TESTS / "corpora"
 OWN_SETS = [
-    ("article_extra.jsonl", BUNDLED_CORPUS, {"hit_at_1": 0.90, "hit_at_k": 0.97, "mrr": 0.93}),
-    ("article_holdout.jsonl", BUNDLED_CORPUS, {"hit_at_1": 0.87, "hit_at_k": 0.95, "mrr": 0.90}),
-    (
-        "bike_lanes.jsonl",
-        TESTS / "corpora" / "bike-lanes",
-        {"hit_at_1": 0.80, "hit_at_k": 0.95, "mrr": 0.88},
-    ),
-    (
-        "remote_work.jsonl",
-        TESTS / "corpora" / "remote-work",
-        {"hit_at_1": 0.65, "hit_at_k": 0.80, "mrr": 0.72},
-    ),
+    ("article_extra.jsonl", BUNDLED_CORPUS, (0.90, 0.97, 0.93, 1.0, 0.0)),
+    ("article_holdout.jsonl", BUNDLED_CORPUS, (0.87, 0.95, 0.90, 1.0, 0.0)),
+    ("bike_lanes.jsonl", CORPORA / "bike-lanes", (0.75, 0.95, 0.85, 0.8, 0.0)),
+    ("remote_work.jsonl", CORPORA / "remote-work", (0.78, 0.93, 0.85, 0.6, 0.03)),
+    ("article_near_domain.jsonl", BUNDLED_CORPUS, (0.35, 0.35, 0.35, 0.45, 0.34)),
+    ("remote_work_near_domain.jsonl", CORPORA / "remote-work", (0.7, 0.7, 0.7, 0.5, 0.25)),
+    ("bike_lanes_near_domain.jsonl", CORPORA / "bike-lanes", (0.7, 0.8, 0.75, 0.18, 0.0)),
 ]
 
 
@@ -108,10 +106,13 @@ OWN_SETS = [
     ("questions", "corpus_dir", "floors"), OWN_SETS, ids=[s[0] for s in OWN_SETS]
 )
 def test_own_question_sets(questions, corpus_dir, floors, real_embedder, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    hit_at_1, hit_at_k, mrr, abstain, false_abstain = floors
     report = evaluate(corpus_dir, TESTS / "eval" / questions, real_embedder, tmp_path)
-    for name, floor in floors.items():
-        assert getattr(report, name) >= floor, (name, report)
-    assert report.metadata_accuracy == 1.0, report.missed
-    assert report.abstain_accuracy == 1.0, report.missed
-    assert report.false_abstain_rate <= 0.03, report.missed
+    assert report.hit_at_1 is not None and report.hit_at_1 >= hit_at_1, report
+    assert report.hit_at_k is not None and report.hit_at_k >= hit_at_k, report
+    assert report.mrr is not None and report.mrr >= mrr, report
+    assert report.metadata_accuracy in (None, 1.0), report.missed
+    assert report.abstain_accuracy is not None and report.abstain_accuracy >= abstain, report
+    assert report.false_abstain_rate is not None
+    assert report.false_abstain_rate <= false_abstain, report.missed
     assert report.mean_cited_chars <= 1200

@@ -1,0 +1,82 @@
+"""Checks that retrieval found an answer, not just the question's topic.
+
+A sentence embedding tells how close a passage is to a question's topic, not whether it
+holds what the question asks for. Two checks catch the commonest gaps:
+
+- the answer type: a question asking for a year or a quantity ("In what year…", "How
+  many…") is only answered by quoted sentences that state one;
+- the named commenter: "What did Gazza say about NATO?" is only answered when Gazza's
+  comments touch that topic, by its words or by meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+AnswerType = Literal["year", "quantity"]
+
+_YEAR_QUESTION = re.compile(
+    r"\b(?:in )?(?:what|which) (?:year|decade|century)\b|\bwhat date\b|\bhow (?:many )?years ago\b",
+    re.IGNORECASE,
+)
+_QUANTITY_QUESTION = re.compile(
+    r"\bhow (?:many|much)\b|\bwhat (?:percentage|proportion|share|fraction|number of)\b",
+    re.IGNORECASE,
+)
+
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+    "eighty ninety hundred thousand million billion trillion half quarter third dozen "
+    "twice double triple several few dozens hundreds thousands millions billions percent "
+    "fraction"
+).split()
+_QUANTITY = re.compile(
+    r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")s?\b|\b(?:an?|per) (?:hour|day|week|month|year)\b",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_YEAR = re.compile(
+    r"\b(?:1[0-9]|20)\d\d(?:s|’s|'s)?\b|\b(?:" + "|".join(_MONTHS) + r")\b"
+    r"|\b(?:years?|decades?|centuries) ago\b|\b(?:last|this|next) (?:year|decade|century)\b",
+    re.IGNORECASE,
+)
+
+# A named commenter's comments answer a question about them when they share at least
+# this (rarity-weighted) share of its topic words, or when one of their sentences is at
+# least this close to it in meaning.
+NAMED_MIN_COVERAGE = 0.25
+NAMED_MIN_SENTENCE = 0.35
+
+
+def expected_answer(question: str) -> AnswerType | None:
+    """What kind of fact the question asks for, when it asks for a year or a quantity."""
+    if _YEAR_QUESTION.search(question):
+        return "year"
+    if _QUANTITY_QUESTION.search(question):
+        return "quantity"
+    return None
+
+
+def states(answer_type: AnswerType, sentences: Iterable[str]) -> bool:
+    """Whether any of ``sentences`` states a fact of ``answer_type``."""
+    pattern = _YEAR if answer_type == "year" else _QUANTITY
+    return any(pattern.search(sentence) for sentence in sentences)
+
+
+def named_topic_covered(topic_coverage: float | None, best_sentence: float) -> bool:
+    """Whether a question about named commenters is answered by their comments.
+
+    ``topic_coverage`` is the share of the question's topic words (names and words
+    about speaking left out) that the commenters use; ``None`` when the question has no
+    topic words ("What did Gazza say?"), which any of their comments answers.
+    """
+    return (
+        topic_coverage is None
+        or topic_coverage >= NAMED_MIN_COVERAGE
+        or best_sentence >= NAMED_MIN_SENTENCE
+    )

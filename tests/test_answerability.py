@@ -1,0 +1,52 @@
+"""The checks that an answer holds what the question asks for, not just its topic."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answerability import expected_answer, named_topic_covered, states
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("In what year was the Magnitsky Act signed?", "year"),
+        ("Which year did the US leave the ABM Treaty?", "year"),
+        ("What date was comment 4 posted?", "year"),
+        ("How many cities were in the study?", "quantity"),
+        ("How much does a train pass cost?", "quantity"),
+        ("What percentage of workers are remote?", "quantity"),
+        ("When did the reset stall?", None),  # "when" asks about events as often as dates
+        ("How long will the sanctions stay?", None),
+        ("Why did the reset fail?", None),
+    ],
+)
+def test_the_answer_type_a_question_asks_for(question: str, expected: str | None) -> None:
+    assert expected_answer(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("answer_type", "sentence", "stated"),
+    [
+        ("year", "The 2008 war was a product of recklessness.", True),
+        ("year", "He posted it in March, after the summit.", True),
+        ("year", "That happened two decades ago.", True),
+        ("year", "The ABM Treaty was abandoned by Washington.", False),
+        ("year", "Eighty kilometres were built.", False),
+        ("quantity", "Eighty kilometres were built.", True),
+        ("quantity", "My train pass costs 280 dollars a month.", True),
+        ("quantity", "The trip takes over an hour.", True),
+        ("quantity", "Attendance has stalled at roughly half of its old level.", True),
+        ("quantity", "The treaty limits warheads on both sides.", False),
+    ],
+)
+def test_whether_a_sentence_states_it(answer_type: str, sentence: str, stated: bool) -> None:
+    assert states(answer_type, [sentence]) is stated  # type: ignore[arg-type]
+
+
+def test_a_named_commenter_needs_the_topic_in_words_or_meaning() -> None:
+    assert named_topic_covered(None, 0.0)  # "What did Gazza say?": no topic to check
+    assert named_topic_covered(0.5, 0.1)  # their comments use the topic's words
+    assert named_topic_covered(0.0, 0.4)  # or one sentence is close in meaning
+    assert not named_topic_covered(0.0, 0.3)
+    assert not named_topic_covered(0.2, 0.2)
