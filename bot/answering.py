@@ -113,7 +113,7 @@ class Answerer:
                 FOLLOW_UP_WEIGHT * query_vector + (1 - FOLLOW_UP_WEIGHT) * context
             )
         retrieval = self.retriever.retrieve(query, query_vector, scope)
-        if not self._found(retrieval, scope):
+        if not self._found(query, retrieval, scope):
             message = NOT_FOUND
             if scope.named:
                 names = " or ".join(scope.named)
@@ -121,7 +121,7 @@ class Answerer:
             return Reply(question, False, message, kind="not_found"), turn
         return self._compose(question, query_vector, retrieval, scope, expected_answer(text)), turn
 
-    def _found(self, retrieval: Retrieval, scope: Scope) -> bool:
+    def _found(self, query: str, retrieval: Retrieval, scope: Scope) -> bool:
         """Decide "in the document" from the fused evidence, not one cosine cut-off.
 
         A passage close in meaning (cosine >= ``min_score``), or one sentence that is
@@ -137,7 +137,8 @@ class Answerer:
         if not retrieval.ranked:
             return False
         if scope.named:
-            return named_topic_covered(retrieval.scope_coverage, retrieval.best_sentence)
+            topic = self.retriever.topic_coverage(query, scope)
+            return named_topic_covered(topic, retrieval.best_sentence)
         threshold = self.settings.min_score
         best = max(retrieval.best_dense, retrieval.best_sentence)
         if retrieval.best_dense >= threshold or retrieval.best_sentence >= threshold + 0.05:

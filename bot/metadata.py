@@ -129,8 +129,12 @@ class MetadataAnswerer:
         return document.comment(int(ordinal["number"]))
 
     def _cite(self, document: Document, comments: list[Comment]) -> tuple[Citation, ...]:
+        return self._cite_each([(document, comment) for comment in comments])
+
+    def _cite_each(self, comments: list[tuple[Document, Comment]]) -> tuple[Citation, ...]:
+        """Citations of the first ``max_citations`` comments, each in its document."""
         citations: list[Citation] = []
-        for comment in comments[: self.max_citations]:
+        for document, comment in comments[: self.max_citations]:
             passage = self.first_passage(document.path, comment.number)
             if passage is not None:
                 label = citation_label(passage, self.multi_document)
@@ -235,21 +239,17 @@ class MetadataAnswerer:
             for document in self.corpus.documents
             for comment in document.comments_by(author)
         ]
-        citations: list[Citation] = []
-        parts: list[str] = []
+        citations = self._cite_each(found)
+        numbers = {(c.passage.document, c.passage.comment_number): c.number for c in citations}
+        parts = []
         for document, comment in found:
-            marker = ""
-            passage = self.first_passage(document.path, comment.number)
-            if passage is not None and len(citations) < self.max_citations:
-                number = len(citations) + 1
-                label = citation_label(passage, self.multi_document)
-                citations.append(Citation(number, passage, 1.0, label))
-                marker = f" [{number}]"
+            number = numbers.get((document.path, comment.number))
+            marker = f" [{number}]" if number else ""
             parts.append(
                 f"{comment.author} posted comment #{comment.number} on "
                 f"{format_date_long(comment.posted_at)}{marker}."
             )
-        return Reply(question, True, " ".join(parts), tuple(citations), kind="metadata")
+        return Reply(question, True, " ".join(parts), citations, kind="metadata")
 
     def _who_wrote(self, question: str, document: Document, comment: Comment) -> Reply:
         answer = (

@@ -70,9 +70,6 @@ class Retrieval:
     ranked: tuple[Ranked, ...]
     coverage: float
     """Share of the question's content words (idf-weighted) that the document uses."""
-    scope_coverage: float | None
-    """The same share among the passages in scope, leaving out the names that set the
-    scope; ``None`` when the question has no other content words."""
 
     @property
     def best_dense(self) -> float:
@@ -179,8 +176,7 @@ class Retriever:
             )
             for h in fused[:k]
         )
-        names = frozenset(t for name in scope.named for t in tokenize(name))
-        return Retrieval(ranked, self.coverage(query), self._scope_coverage(query, allowed, names))
+        return Retrieval(ranked, self.coverage(query))
 
     def _phrase_search(self, query: str, allowed: set[int] | None) -> list[Hit]:
         counts: dict[int, int] = defaultdict(int)
@@ -192,15 +188,21 @@ class Retriever:
 
     def coverage(self, query: str) -> float:
         """Idf-weighted share of the question's content words that occur in the document."""
-        share = self._share(query, lambda term: self.index.sparse.document_frequency(term) > 0)
+        share = self._share(query, self._in_document)
         return 0.0 if share is None else share
 
-    def _scope_coverage(
-        self, query: str, allowed: list[int] | None, names: frozenset[str]
-    ) -> float | None:
-        if allowed is None:
-            return self._share(query, lambda term: self.index.sparse.document_frequency(term) > 0)
+    def _in_document(self, term: str) -> bool:
+        return self.index.sparse.document_frequency(term) > 0
+
+    def topic_coverage(self, query: str, scope: Scope) -> float | None:
+        """The same share among the passages in ``scope``, leaving out the names that set
+        it: how much of "What did Gazza say about NATO?" Gazza's comments use. ``None``
+        when the question has no other content words."""
+        allowed = self.scope_ids(scope)
+        if not allowed:
+            return self._share(query, self._in_document)
         used = {t for i in allowed for t in self._terms[i]}
+        names = frozenset(t for name in scope.named for t in tokenize(name))
         return self._share(query, used.__contains__, ignore=names)
 
     def _share(
