@@ -13,15 +13,15 @@ from typing import Any, TextIO
 
 from bot import startup
 from bot.answering import Answerer
-from bot.errors import (
+from bot.knowledge import index_spec, rebuild
+from bot.rendering import render_reply
+from bot.settings import Settings
+from corpus.errors import (
     ArticleBotError,
     IndexCorruptError,
     IndexMissingError,
     IndexStaleError,
 )
-from bot.knowledge import index_spec, rebuild
-from bot.rendering import render_reply
-from bot.settings import Settings
 from corpus.loading import load_corpus
 from embeddings.index import load_index
 from embeddings.sentence_model import SentenceTransformerEmbedder

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.answering import Answerer, Turn
-from bot.errors import ArticleBotError
 from bot.rendering import render_citation_text, render_reply
 from bot.replies import Reply
+from corpus.errors import ArticleBotError
 
 HELP = """\
 Ask anything about the article or its reader comments, e.g.

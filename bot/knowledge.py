@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import IndexMissingError, IndexStaleError
+from corpus.errors import IndexMissingError, IndexStaleError
 from corpus.loading import Corpus, load_corpus
 from embeddings.embedder import Embedder
 from embeddings.index import IndexSpec, PassageIndex, Progress, build_index, load_index, save_index

@@ -10,8 +10,8 @@ from typing import TypeVar
 
 from dotenv import dotenv_values
 
-from bot.errors import ConfigurationError
 from corpus import BUNDLED_CORPUS
+from corpus.errors import ConfigurationError
 from embeddings.passages import Chunking
 
 PROJECT_ROOT = BUNDLED_CORPUS.parent

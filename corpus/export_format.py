@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.errors import CorpusError
+from corpus.errors import CorpusError
 from corpus.model import Comment, Document, Paragraph
 
 SITE_LINE = re.compile(r"^-\s*(?P<site>.+?)\s+-\s+(?P<url>https?://\S+?)\s*-?\s*$")

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import CorpusError
+from corpus.errors import CorpusError
 from corpus.export_format import looks_like_export, parse_export
 from corpus.model import Document, DocumentKind
 from corpus.plain_text import parse_plain

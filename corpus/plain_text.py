@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.errors import CorpusError
+from corpus.errors import CorpusError
 from corpus.model import Document, DocumentKind, Paragraph
 
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")

@@ -27,7 +27,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from bot.errors import IndexCorruptError, IndexMissingError, IndexStaleError
+from corpus.errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from corpus.loading import Corpus
 from embeddings.embedder import Embedder, Vectors
 from embeddings.passages import Chunking, Passage, chunk_documents

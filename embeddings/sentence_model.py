@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.errors import ModelError
+from corpus.errors import ModelError
 from embeddings.embedder import Vectors, normalise
 
 DEFAULT_MODEL = "default"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.answering import Answerer, AnswerSettings
-from bot.errors import CorpusError
 from bot.knowledge import open_knowledge
 from corpus import Corpus, Document, load_corpus
+from corpus.errors import CorpusError
 from embeddings.passages import Chunking
 from tests.fakes import HashingEmbedder
 

@@ -11,9 +11,9 @@ import faiss
 import numpy as np
 import pytest
 
-from bot.errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from bot.knowledge import index_spec, open_knowledge
 from corpus import load_corpus
+from corpus.errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from embeddings.embedder import Vectors
 from embeddings.index import FORMAT_VERSION, IndexSpec, build_index, load_index, save_index
 from embeddings.passages import Chunking

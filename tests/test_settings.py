@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigurationError
 from bot.settings import PROJECT_ROOT, Settings
 from corpus import BUNDLED_CORPUS
+from corpus.errors import ConfigurationError
 from embeddings.passages import Chunking
 from tests.test_cli_support import run_cli
 

@@ -29,10 +29,10 @@ from telegram.request import BaseRequest
 
 from bot import startup
 from bot.answering import Answerer
-from bot.errors import ConfigurationError
 from bot.settings import Settings
 from bot.telegram import handlers, redaction
 from bot.telegram.front_end import COMMANDS, FrontEnd
+from corpus.errors import ConfigurationError
 
 log = logging.getLogger("article_bot.telegram")
 

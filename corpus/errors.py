@@ -1,4 +1,5 @@
-"""The one error root of article-bot.
+"""The one error root of article-bot, at the bottom of the layers: corpus, embeddings and
+bot all import it; it imports nothing of ours.
 
     ArticleBotError
     ├── ConfigurationError   a setting is missing or malformed (token, paths, numbers)
