@@ -116,7 +116,10 @@ class MetadataAnswerer:
         return best
 
     def _pick(self, document: Document, ordinal: re.Match[str]) -> Comment | None:
-        ordered = sorted(document.comments, key=lambda c: (c.posted_at, c.number))
+        ordered = sorted(
+            document.comments,
+            key=lambda c: (c.posted_at is None, c.posted_at or c.number, c.number),
+        )
         if ordinal["first"]:
             return ordered[0]
         if ordinal["last"]:

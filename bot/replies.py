@@ -24,8 +24,10 @@ def format_posted(posted_at: datetime) -> str:
     return f"{posted_at:%b} {posted_at.day}, {posted_at.year} {_clock(posted_at)}"
 
 
-def format_date_long(posted_at: datetime) -> str:
-    """``December 6, 2017 at 11:18 pm``."""
+def format_date_long(posted_at: datetime | None) -> str:
+    """``December 6, 2017 at 11:18 pm`` (a page may show a comment without its time)."""
+    if posted_at is None:
+        return "a date the page doesn't show"
     return f"{posted_at:%B} {posted_at.day}, {posted_at.year} at {_clock(posted_at)}"
 
 

@@ -14,7 +14,7 @@ from corpus import BUNDLED_CORPUS
 from corpus.errors import ConfigurationError
 from embeddings.passages import Chunking
 
-PROJECT_ROOT = BUNDLED_CORPUS.parent
+PROJECT_ROOT = BUNDLED_CORPUS.parent.parent
 DEFAULT_TELEGRAM_API = "https://api.telegram.org/bot"
 N = TypeVar("N", int, float)
 

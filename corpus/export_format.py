@@ -148,8 +148,8 @@ def _parse_comments(lines: list[str], start: int, path: str) -> tuple[Comment, .
                 posted_at=posted_at,
                 text=text,
                 line=i + 1,
-                addressed_to=_addressed_names(text),
-                quotes=_quotes(text),
+                addressed_to=addressed_names(text),
+                quotes=quoted_lines(text),
             )
         )
     return tuple(comments)
@@ -165,7 +165,7 @@ def _parse_datetime(date: str, time: str, path: str, line: int) -> datetime:
     raise CorpusError(path, f"can't read the comment date {value!r}", line)
 
 
-def _addressed_names(text: str) -> tuple[str, ...]:
+def addressed_names(text: str) -> tuple[str, ...]:
     """Names the comment addresses: ``@Name``, a first line ``Name`` or ``Name:``,
     or ``Name (above)``."""
     names: list[str] = []
@@ -180,7 +180,7 @@ def _addressed_names(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n.strip().rstrip(":") for n in names))
 
 
-def _quotes(text: str) -> tuple[str, ...]:
+def quoted_lines(text: str) -> tuple[str, ...]:
     """Whole lines the comment quotes (a line in quotation marks, or ``blockquote>``)."""
     quotes = []
     for line in text.splitlines()[:6]:

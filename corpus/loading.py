@@ -1,4 +1,4 @@
-"""Find and load every document in a corpus folder."""
+"""Find and load every document in a corpus folder; name every file that isn't loaded."""
 
 from __future__ import annotations
 
@@ -8,16 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.errors import CorpusError
-from corpus.export_format import looks_like_export, parse_export
+from corpus.formats import FORMATS, Format
 from corpus.model import Document, DocumentKind
-from corpus.plain_text import parse_plain
-from corpus.threads import link_replies
+from corpus.sources import SOURCES_FILE, read_sources
+from corpus.text_format import decode_text, parse_text_document
 
-DOCUMENT_SUFFIXES: dict[str, DocumentKind] = {
-    ".txt": "text",
-    ".md": "markdown",
-    ".markdown": "markdown",
-}
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
@@ -36,56 +31,73 @@ class Corpus:
 
 
 def corpus_files(folder: Path) -> list[Path]:
-    """Documents under ``folder``: .txt / .md files, not hidden, not READMEs, sorted."""
+    """Every file under ``folder`` that is meant as a document, sorted: all files except
+    hidden ones, names starting with ``_`` and READMEs. Files of a type no parser reads
+    are included (the loader reports them)."""
     files = []
     for path in folder.rglob("*"):
         relative = path.relative_to(folder)
         if any(part.startswith((".", "_")) for part in relative.parts):
             continue
-        if path.suffix.lower() not in DOCUMENT_SUFFIXES or not path.is_file():
-            continue
-        if path.stem.upper() == "README":
+        # Not only regular files: a broken link is named as unreadable, not passed over.
+        if path.is_dir() or path.stem.upper() == "README":
             continue
         files.append(path)
     return sorted(files)
 
 
 def decode_document(data: bytes, path: str) -> str:
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise CorpusError(path, "looks like a binary file (NUL byte), not text", line)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CorpusError(
-            path, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} can't be decoded)", line
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return decode_text(data, path)
 
 
 def parse_document(text: str, path: str, suffix: str = ".txt") -> Document:
-    """Parse a document's text; the export format is recognised by its content."""
-    if not text.strip():
-        raise CorpusError(path, "the document is empty", 1)
-    if looks_like_export(text):
-        return link_replies(parse_export(text, path))
-    kind = DOCUMENT_SUFFIXES.get(suffix.lower(), "text")
-    return parse_plain(text, path, kind)
+    """Parse a text document's decoded text (the export is recognised by its content)."""
+    kind: DocumentKind = "markdown" if suffix.lower() in (".md", ".markdown") else "text"
+    return parse_text_document(text, path, kind)
+
+
+def format_for(relative: str) -> Format:
+    """The registered format for a file name, or a CorpusError saying which types are read."""
+    suffix = Path(relative).suffix
+    fmt = FORMATS.for_suffix(suffix)
+    if fmt is None:
+        shown = suffix or "no suffix"
+        raise CorpusError(
+            relative, f"unsupported file type ({shown}); article-bot reads {FORMATS.describe()}"
+        )
+    return fmt
+
+
+def _check_size(relative: str, size: int) -> None:
+    if size > MAX_DOCUMENT_BYTES:
+        raise CorpusError(relative, f"is {size / 1_048_576:.0f} MiB; the limit is 20 MiB")
+
+
+def parse_bytes(data: bytes, relative: str) -> Document:
+    """Parse a file's bytes with the parser registered for its suffix."""
+    fmt = format_for(relative)
+    _check_size(relative, len(data))
+    try:
+        document = fmt.parse(data, relative)
+    except CorpusError:
+        raise
+    except Exception as exc:  # a third-party parser failing on a malformed file
+        raise CorpusError(
+            relative, f"can't be read as {fmt.name} ({type(exc).__name__}: {exc})"
+        ) from None
+    return dataclasses.replace(document, fingerprint=hashlib.sha256(data).hexdigest())
 
 
 def load_document(path: Path, folder: Path) -> Document:
     relative = path.relative_to(folder).as_posix()
-    size = path.stat().st_size
-    if size > MAX_DOCUMENT_BYTES:
-        raise CorpusError(relative, f"is {size // 1_048_576} MiB; the limit is 20 MiB")
-    data = path.read_bytes()
-    document = parse_document(decode_document(data, relative), relative, path.suffix)
-    return dataclasses.replace(document, fingerprint=hashlib.sha256(data).hexdigest())
+    format_for(relative)
+    _check_size(relative, path.stat().st_size)
+    return parse_bytes(path.read_bytes(), relative)
 
 
 def load_corpus(folder: Path) -> Corpus:
-    """Load every document; a broken one becomes a problem, the others still load.
+    """Load every document; every other file becomes a problem naming why (unsupported
+    type, unreadable, too large, can't be parsed), and the others still load.
 
     Raises :class:`CorpusError` only when nothing at all can be loaded.
     """
@@ -94,16 +106,28 @@ def load_corpus(folder: Path) -> Corpus:
     documents: list[Document] = []
     problems: list[CorpusError] = []
     digest = hashlib.sha256()
+    try:
+        sources = read_sources(folder)
+        if sources:
+            digest.update(SOURCES_FILE.encode() + b"\0" + repr(sorted(sources.items())).encode())
+    except CorpusError as exc:
+        sources = {}
+        problems.append(exc)
     for path in corpus_files(folder):
         relative = path.relative_to(folder).as_posix()
-        digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
         try:
-            documents.append(load_document(path, folder))
+            document = load_document(path, folder)
         except CorpusError as exc:
             problems.append(exc)
+            continue
         except OSError as exc:
-            problems.append(CorpusError(relative, f"can't be read ({exc.strerror})"))
+            problems.append(CorpusError(relative, f"can't be read ({exc.strerror or exc})"))
+            continue
+        digest.update(relative.encode() + b"\0" + bytes.fromhex(document.fingerprint))
+        if relative in sources:
+            document = dataclasses.replace(document, source_url=sources[relative])
+        documents.append(document)
     if not documents:
-        detail = "; ".join(str(p) for p in problems) or "no .txt or .md files"
+        detail = "; ".join(str(p) for p in problems) or "no documents"
         raise CorpusError(folder, f"no document could be loaded ({detail})")
     return Corpus(folder, tuple(documents), tuple(problems), digest.hexdigest())

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-DocumentKind = Literal["export", "text", "markdown"]
+DocumentKind = Literal["export", "text", "markdown", "html", "pdf", "docx"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class Comment:
 
     number: int
     author: str
-    posted_at: datetime
+    posted_at: datetime | None
     text: str
     line: int
     addressed_to: tuple[str, ...] = ()
@@ -41,7 +41,8 @@ class Comment:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A parsed document. ``path`` is relative to the corpus folder."""
+    """A parsed document. ``path`` is relative to the corpus folder; ``source_url`` is
+    the web address it was saved from, when known (``url`` is the site's address)."""
 
     path: str
     title: str
@@ -55,6 +56,8 @@ class Document:
     byline: str | None = None
     byline_line: int | None = None
     declared_comment_count: int | None = None
+    published: str | None = None
+    source_url: str | None = None
     fingerprint: str = field(default="", compare=False)
 
     def comment(self, number: int) -> Comment | None:

@@ -60,8 +60,13 @@ def _take_title(
         return blocks[heading][1], blocks[:heading] + blocks[heading + 1 :]
     if len(blocks[0][1].split()) <= 20:
         return blocks[0][1], blocks[1:]
+    return fallback_title(path), blocks
+
+
+def fallback_title(path: str) -> str:
+    """A title made from the file name, for documents that state none."""
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return re.sub(r"[-_]+", " ", stem).strip().capitalize(), blocks
+    return re.sub(r"[-_]+", " ", stem).strip().capitalize()
 
 
 def _blocks(lines: list[str], markdown: bool) -> list[tuple[int, str, bool]]:

@@ -34,8 +34,8 @@ def link_replies(document: Document) -> Document:
     linked: list[Comment] = []
     for comment in document.comments:
         earlier = [c for c in document.comments if c.number < comment.number]
-        replies: list[int] = []
-        to_article = False
+        replies: list[int] = list(comment.replies_to)  # what the page's nesting showed
+        to_article = comment.replies_to_article
         for name in comment.addressed_to:
             if document.author and match_person(name, [document.author]):
                 to_article = True

@@ -162,7 +162,8 @@ def _parts(document: Document) -> Iterator[tuple[SourceType, int, str, str | Non
     for paragraph in document.paragraphs:
         yield "article", paragraph.number, paragraph.text, document.author, None
     for comment in document.comments:
-        yield "comment", comment.number, comment.text, comment.author, comment.posted_at.isoformat()
+        posted = comment.posted_at.isoformat() if comment.posted_at else None
+        yield "comment", comment.number, comment.text, comment.author, posted
 
 
 def chunk_documents(documents: Iterable[Document], chunking: Chunking) -> list[Passage]:

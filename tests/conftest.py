@@ -17,7 +17,7 @@ from embeddings.passages import Chunking
 from tests.fakes import HashingEmbedder
 
 SEED_ARTICLE = BUNDLED_CORPUS / "rapprochement-with-russia.txt"
-SHARED_EVAL = BUNDLED_CORPUS.parent.parent / "shared" / "eval"
+SHARED_EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 
 
 @pytest.fixture(autouse=True)
