@@ -114,7 +114,12 @@ def cmd_rebuild_index(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     started = time.perf_counter()
     _, report = rebuild(
-        corpus, embedder, settings.chunking, settings.index_dir, progress=_ProgressBar("embedding")
+        corpus,
+        embedder,
+        settings.chunking,
+        settings.index_dir,
+        progress=_ProgressBar("embedding"),
+        notify=_stderr,
     )
     print(
         f"Indexed {report.documents} document(s) into {report.passages} passages in "

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.errors import IndexMissingError, IndexStaleError
+from corpus.errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from corpus.loading import Corpus, load_corpus
 from embeddings.embedder import Embedder
 from embeddings.index import IndexSpec, PassageIndex, Progress, build_index, load_index, save_index
+from embeddings.index_folder import begin_index
 from embeddings.passages import Chunking
 
 Notify = Callable[[str], None]
@@ -42,13 +43,28 @@ def rebuild(
     chunking: Chunking,
     index_dir: Path,
     progress: Progress | None = None,
-    reason: str = "requested",
+    reason: str | None = None,
+    notify: Notify = lambda message: None,
 ) -> tuple[PassageIndex, BuildReport]:
+    """Build and save the index of ``corpus``. The folder is checked first (and what killed
+    builds left beside it removed), before the model loads or anything is embedded."""
     started = time.perf_counter()
-    index = build_index(corpus, embedder, chunking, progress=progress)
-    save_index(index, index_dir)
+    staging = begin_index(index_dir, corpus.folder)
+    for leftover in staging.removed:
+        notify(f"removed {leftover}, left beside the index by an interrupted build")
+    if reason:
+        notify(f"{reason}; building it now")
+    try:
+        index = build_index(corpus, embedder, chunking, progress=progress)
+    except BaseException:
+        staging.discard()
+        raise
+    index = save_index(index, index_dir, staging)
     report = BuildReport(
-        len(corpus.documents), len(index.passages), time.perf_counter() - started, reason
+        len(corpus.documents),
+        len(index.passages),
+        time.perf_counter() - started,
+        reason or "requested",
     )
     return index, report
 
@@ -61,18 +77,34 @@ def open_knowledge(
     notify: Notify = lambda message: None,
     progress: Progress | None = None,
 ) -> Knowledge:
-    """Load the corpus and its index; a missing or stale index is rebuilt (and said so
-    through ``notify``). A corrupt index raises :class:`IndexCorruptError`."""
+    """Load the corpus and its index; a missing, stale or damaged index is rebuilt (and
+    said so through ``notify``), if the folder is one article-bot wrote. Otherwise
+    :class:`IndexLocationError` says why it won't write there."""
     corpus = load_corpus(corpus_dir)
     for problem in corpus.problems:
         notify(f"skipped a document: {problem}")
     try:
         index = load_index(index_dir, index_spec(corpus, embedder, chunking))
     except (IndexMissingError, IndexStaleError) as exc:
-        notify(f"{exc}; building it now")
-        index, report = rebuild(corpus, embedder, chunking, index_dir, progress, str(exc))
-        notify(
-            f"built the index: {report.documents} document(s), {report.passages} passages "
-            f"in {report.seconds:.1f}s"
-        )
+        index = _rebuild_noted(corpus, embedder, chunking, index_dir, progress, notify, str(exc))
+    except IndexCorruptError as exc:
+        why = f"the index at {exc.folder} is damaged ({exc.detail})"
+        index = _rebuild_noted(corpus, embedder, chunking, index_dir, progress, notify, why)
     return Knowledge(corpus, index)
+
+
+def _rebuild_noted(
+    corpus: Corpus,
+    embedder: Embedder,
+    chunking: Chunking,
+    index_dir: Path,
+    progress: Progress | None,
+    notify: Notify,
+    why: str,
+) -> PassageIndex:
+    index, report = rebuild(corpus, embedder, chunking, index_dir, progress, why, notify)
+    notify(
+        f"built the index: {report.documents} document(s), {report.passages} passages "
+        f"in {report.seconds:.1f}s"
+    )
+    return index

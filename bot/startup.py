@@ -16,10 +16,11 @@ def answer_settings(settings: Settings) -> AnswerSettings:
 def load_answerer(
     settings: Settings, notify: Notify = lambda message: None, progress: Progress | None = None
 ) -> Answerer:
-    """Load corpus, index and model; a missing or stale index is rebuilt (said via ``notify``).
+    """Load corpus, index and model; a missing, stale or damaged index is rebuilt (said via
+    ``notify``).
 
-    The corpus and index are checked before the model loads, so a broken corpus or a
-    corrupt index is reported at once instead of after a model load.
+    The corpus and the index folder are checked before the model loads, so a broken
+    corpus or an index folder the bot may not write is reported at once.
     """
     embedder = SentenceTransformerEmbedder(settings.model)
     knowledge = open_knowledge(

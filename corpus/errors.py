@@ -7,7 +7,8 @@ bot all import it; it imports nothing of ours.
     ├── IndexError_          base for index problems
     │   ├── IndexMissingError    no index folder yet
     │   ├── IndexStaleError      built from other files, another model or format
-    │   └── IndexCorruptError    unreadable files; says how to rebuild
+    │   ├── IndexCorruptError    unreadable or altered files; says how to rebuild
+    │   └── IndexLocationError   the index folder can't be written, or isn't the bot's to replace
     └── ModelError           the embedding model can't be loaded
 
 Only the adapters (CLI, console, Telegram) turn these into user-facing text.
@@ -54,9 +55,23 @@ class IndexCorruptError(IndexError_):
 
     def __init__(self, folder: Path | str, detail: str) -> None:
         self.folder = str(folder)
+        self.detail = detail
         super().__init__(
             f"the index at {folder} is corrupt ({detail}); "
             "rebuild it with `article-bot rebuild-index`"
+        )
+
+
+class IndexLocationError(IndexError_):
+    """The index can't be written at the configured folder: it is a file, lies in the
+    corpus, holds files article-bot didn't write, or its place isn't writable."""
+
+    def __init__(self, folder: Path | str, reason: str) -> None:
+        self.folder = str(folder)
+        self.reason = reason
+        super().__init__(
+            f"won't write the index to {folder}: {reason}; "
+            "set ARTICLE_BOT_INDEX_DIR to a new or empty folder"
         )
 
 

@@ -1,25 +1,28 @@
 """The on-disk index: a folder of plain files, written atomically.
 
     INDEX_DIR/
-      manifest.json     format version, model id, dimension, corpus fingerprint, chunking
-      dense.faiss       normalised passage vectors in a FAISS inner-product index
-      passages.jsonl    one passage a line, with its part's metadata and sentences
-      sentences.npy     one normalised vector per sentence (for building answers)
-      sparse/           BM25 (bm25s: .npy + JSON)
+      .article-bot-index  marker: article-bot wrote this folder (see index_folder.py)
+      manifest.json       format version, model id, dimension, corpus fingerprint,
+                          chunking, and the SHA-256 of every other file
+      dense.faiss         normalised passage vectors in a FAISS inner-product index
+      passages.jsonl      one passage a line, with its part's metadata and sentences
+      sentences.npy       one normalised vector per sentence (for building answers)
+      sparse/             BM25 (bm25s: .npy + JSON)
 
 A new index is written to a temporary sibling folder and renamed into place, so a crash
-mid-build leaves the previous index usable. Nothing is pickled.
+mid-build leaves the previous index usable. Every file is checked against its SHA-256
+before FAISS or numpy reads it, and vectors must be finite and of unit length. Nothing
+is pickled.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,19 +30,28 @@ from typing import Any
 import faiss
 import numpy as np
 
-from corpus.errors import IndexCorruptError, IndexMissingError, IndexStaleError
+from corpus.errors import IndexCorruptError, IndexMissingError, IndexStaleError, ModelError
 from corpus.loading import Corpus
 from embeddings.embedder import Embedder, Vectors
+from embeddings.index_folder import (
+    DENSE,
+    MANIFEST,
+    MARKER,
+    PASSAGES,
+    SENTENCES,
+    SPARSE,
+    Staging,
+    begin_index,
+    replace_index,
+)
 from embeddings.passages import Chunking, Passage, chunk_documents
 from embeddings.sparse import SparseIndex
 
 # 2: passages capped at 1.5 x max_words and never only an overlap sentence.
-FORMAT_VERSION = 2
-MANIFEST = "manifest.json"
-DENSE = "dense.faiss"
-PASSAGES = "passages.jsonl"
-SENTENCES = "sentences.npy"
-SPARSE = "sparse"
+# 3: a marker file and the SHA-256 of every file in the manifest.
+FORMAT_VERSION = 3
+# A stored vector's length may differ from 1 by float32 rounding, not more.
+NORM_TOLERANCE = 1e-3
 
 Progress = Callable[[int, int], None]
 
@@ -56,6 +68,8 @@ class Manifest:
     documents: list[dict[str, Any]] = field(default_factory=list)
     created_at: str = ""
     build_seconds: float = 0.0
+    # SHA-256 of every file but the manifest and the marker, by path inside the folder.
+    files: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Manifest:
@@ -70,6 +84,7 @@ class Manifest:
             documents=list(data.get("documents", [])),
             created_at=str(data.get("created_at", "")),
             build_seconds=float(data.get("build_seconds", 0.0)),
+            files={str(k): str(v) for k, v in data.get("files", {}).items()},
         )
 
 
@@ -83,8 +98,6 @@ class IndexSpec:
 
     def staleness(self, manifest: Manifest) -> str | None:
         """Why an index with ``manifest`` is stale for this spec, or ``None`` if current."""
-        if manifest.format_version != FORMAT_VERSION:
-            return f"index format {manifest.format_version}, this version reads {FORMAT_VERSION}"
         if manifest.model != self.model:
             return f"built with model {manifest.model!r}, configured model is {self.model!r}"
         if manifest.chunking != self.chunking.as_dict():
@@ -123,6 +136,8 @@ def build_index(
     texts = [p.embedding_text for p in passages] + sentences
     dimension = embedder.dimension
     vectors = _embed_batched(embedder, texts, dimension, batch_size, progress)
+    if problem := vector_problem(vectors):
+        raise ModelError(f"the model {embedder.model_id!r} returned unusable vectors ({problem})")
     passage_vectors, sentence_vectors = vectors[: len(passages)], vectors[len(passages) :]
     dense = faiss.IndexFlatIP(dimension)
     if len(passages):
@@ -169,31 +184,77 @@ def _embed_batched(
     return np.ascontiguousarray(np.vstack(chunks), dtype=np.float32)
 
 
-def save_index(index: PassageIndex, folder: Path) -> None:
-    """Write ``index`` to ``folder`` atomically (temporary sibling, then rename)."""
-    folder = folder.resolve()
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
-    staging.chmod(0o755)
+def vector_problem(vectors: np.ndarray) -> str | None:
+    """Why ``vectors`` (rows) can't be searched, or ``None``: every value must be finite and
+    every row of unit length (a zero row, for a text with nothing to embed, is allowed)."""
+    if vectors.size == 0:
+        return None
+    if not np.isfinite(vectors).all():
+        return "non-finite values"
+    norms = np.linalg.norm(vectors.astype(np.float64), axis=1)
+    off = np.flatnonzero((np.abs(norms - 1.0) > NORM_TOLERANCE) & (norms != 0.0))
+    if off.size:
+        return f"row {int(off[0])} has length {norms[off[0]]:.4f}, not 1"
+    return None
+
+
+def save_index(index: PassageIndex, folder: Path, staging: Staging | None = None) -> PassageIndex:
+    """Write ``index`` to ``folder`` atomically (a marked staging sibling, then rename).
+
+    ``staging`` comes from :func:`begin_index` when the caller checked the folder before
+    building; without it the folder is checked now. Returns the index with the manifest
+    as written (with the files' SHA-256).
+    """
+    staging = staging or begin_index(folder)
     try:
-        faiss.write_index(index.dense, str(staging / DENSE))
-        with open(staging / PASSAGES, "w", encoding="utf-8") as out:
+        faiss.write_index(index.dense, str(staging.path / DENSE))
+        with open(staging.path / PASSAGES, "w", encoding="utf-8") as out:
             for passage in index.passages:
                 out.write(json.dumps(passage.to_json(), ensure_ascii=False) + "\n")
-        np.save(staging / SENTENCES, index.sentence_vectors, allow_pickle=False)
-        index.sparse.save(staging / SPARSE)
+        np.save(staging.path / SENTENCES, index.sentence_vectors, allow_pickle=False)
+        index.sparse.save(staging.path / SPARSE)
+        manifest = replace(index.manifest, files=_file_digests(staging.path))
         # The manifest goes last: a folder without one was never finished.
-        _write_json(staging / MANIFEST, asdict(index.manifest))
-        previous = None
-        if folder.exists():
-            previous = folder.parent / f".{folder.name}.old-{os.getpid()}-{time.time_ns()}"
-            os.rename(folder, previous)
-        os.rename(staging, folder)
-        if previous is not None:
-            shutil.rmtree(previous, ignore_errors=True)
+        _write_json(staging.path / MANIFEST, asdict(manifest))
+        replace_index(staging)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.discard()
         raise
+    return replace(index, manifest=manifest)
+
+
+def _file_digests(folder: Path) -> dict[str, str]:
+    return {
+        path.relative_to(folder).as_posix(): _sha256(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name not in (MANIFEST, MARKER)
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as data:
+        while block := data.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_files(folder: Path, manifest: Manifest) -> None:
+    """Check every file against its SHA-256 in the manifest (before anything parses it)."""
+    listed = set(manifest.files)
+    for required in (DENSE, PASSAGES, SENTENCES):
+        if required not in listed:
+            raise IndexCorruptError(folder, f"manifest.json has no checksum for {required}")
+    for name, expected in sorted(manifest.files.items()):
+        path = folder / name
+        if ".." in Path(name).parts or Path(name).is_absolute():
+            raise IndexCorruptError(folder, f"manifest.json lists a file outside it: {name}")
+        try:
+            actual = _sha256(path)
+        except OSError:
+            raise IndexCorruptError(folder, f"{name} is missing") from None
+        if actual != expected:
+            raise IndexCorruptError(folder, f"{name} doesn't match its SHA-256 in manifest.json")
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -207,8 +268,10 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 def read_manifest(folder: Path) -> Manifest:
     """The manifest of the index in ``folder``; missing or corrupt raise accordingly."""
     path = folder / MANIFEST
-    if not folder.exists():
+    if not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
         raise IndexMissingError(f"no index at {folder}; build it with `article-bot rebuild-index`")
+    if not folder.is_dir():
+        raise IndexCorruptError(folder, "it is a file, not an index folder")
     if not path.exists():
         raise IndexCorruptError(folder, "manifest.json is missing")
     try:
@@ -224,8 +287,15 @@ def load_index(folder: Path, spec: IndexSpec | None = None) -> PassageIndex:
     and differs) or :class:`IndexCorruptError`.
     """
     manifest = read_manifest(folder)
-    if spec is not None and (reason := spec.staleness(manifest)):
+    if manifest.format_version != FORMAT_VERSION:
+        reason: str | None = (
+            f"index format {manifest.format_version}, this version reads {FORMAT_VERSION}"
+        )
+    else:
+        reason = spec.staleness(manifest) if spec is not None else None
+    if reason:
         raise IndexStaleError(f"the index at {folder} is stale: {reason}")
+    verify_files(folder, manifest)
     try:
         dense = faiss.read_index(str(folder / DENSE))
     except (RuntimeError, OSError) as exc:
@@ -261,6 +331,21 @@ def load_index(folder: Path, spec: IndexSpec | None = None) -> PassageIndex:
         problems.append("passages and sentence vectors disagree")
     if any(p.id != i for i, p in enumerate(passages)):
         problems.append("passage ids are out of order")
+    if not problems:
+        problems += [
+            f"{name} vectors: {problem}"
+            for name, vectors in (
+                ("passage", _stored_vectors(dense)),
+                ("sentence", sentence_vectors),
+            )
+            if (problem := vector_problem(vectors))
+        ]
     if problems:
         raise IndexCorruptError(folder, "; ".join(problems))
     return PassageIndex(manifest, passages, dense, sentence_vectors, sparse)
+
+
+def _stored_vectors(dense: faiss.Index) -> Vectors:
+    if dense.ntotal == 0:
+        return np.zeros((0, dense.d), dtype=np.float32)
+    return np.asarray(dense.reconstruct_n(0, dense.ntotal), dtype=np.float32)

@@ -81,6 +81,14 @@ def real_index_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> P
     return folder
 
 
+@pytest.fixture
+def index_copy(real_index_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the session's real index (current for the bundled article)."""
+    folder = tmp_path / "shared-index"
+    shutil.copytree(real_index_dir, folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def real_answerer(real_index_dir: Path, real_embedder) -> Answerer:  # type: ignore[no-untyped-def]
     knowledge = open_knowledge(BUNDLED_CORPUS, real_index_dir, real_embedder, Chunking())

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.test_cli_support import run_cli
+from tests.test_cli_support import run_cli, settings_env
 
 pytestmark = pytest.mark.integration
 
@@ -21,18 +20,6 @@ CITATION_FIELDS = {
     "number", "source_type", "document", "paragraph", "comment_number", "author",
     "posted_at", "text", "score",
 }  # fmt: skip
-
-
-@pytest.fixture
-def index_copy(real_index_dir: Path, tmp_path: Path) -> Path:
-    """A private copy of the session's real index (current for the bundled article)."""
-    folder = tmp_path / "shared-index"
-    shutil.copytree(real_index_dir, folder)
-    return folder
-
-
-def settings_env(corpus_dir: Path, index_dir: Path) -> dict[str, str]:
-    return {"ARTICLE_BOT_CORPUS_DIR": str(corpus_dir), "ARTICLE_BOT_INDEX_DIR": str(index_dir)}
 
 
 def check_reply(reply: dict, question: str) -> None:  # type: ignore[type-arg]
@@ -120,27 +107,6 @@ def test_ask_json_from_stdin_answers_one_object_per_line(
     assert replies[3]["found"] is False and replies[3]["citations"] == []
     # The copied index is current: nothing was rebuilt.
     assert "building" not in result.stderr
-
-
-def test_a_corrupt_index_exits_2_and_says_how_to_rebuild(
-    index_copy: Path, article_corpus_dir: Path
-) -> None:
-    faiss_file = index_copy / "dense.faiss"
-    faiss_file.write_bytes(faiss_file.read_bytes()[:64])
-    env = settings_env(article_corpus_dir, index_copy)
-
-    result = run_cli(["ask", "--json", "Who wrote the article?"], env=env)
-    assert result.returncode == 2
-    assert result.stdout == ""
-    errors = [line for line in result.stderr.splitlines() if "error" in line]
-    assert len(errors) == 1
-    assert errors[0].startswith("article-bot: error: the index at")
-    assert "corrupt" in errors[0] and "`article-bot rebuild-index`" in errors[0]
-    # The corrupt index was left for the user to rebuild, not silently replaced.
-    assert faiss_file.stat().st_size == 64
-
-    check = run_cli(["rebuild-index", "--check"], env=env)
-    assert check.returncode == 1 and "corrupt" in check.stdout
 
 
 def test_rebuild_index_reports_documents_passages_and_time(

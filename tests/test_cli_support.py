@@ -53,3 +53,7 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+
+
+def settings_env(corpus_dir: Path, index_dir: Path) -> dict[str, str]:
+    return {"ARTICLE_BOT_CORPUS_DIR": str(corpus_dir), "ARTICLE_BOT_INDEX_DIR": str(index_dir)}

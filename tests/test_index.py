@@ -67,7 +67,7 @@ def test_manifest_records_what_the_index_was_built_from(
 ) -> None:
     manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
     corpus = load_corpus(article_corpus_dir)
-    assert manifest["format_version"] == FORMAT_VERSION == 2
+    assert manifest["format_version"] == FORMAT_VERSION == 3
     assert manifest["model"] == "test:hashing-bag-of-words"
     assert manifest["dimension"] == fake_embedder.dimension == 256
     assert manifest["corpus_fingerprint"] == corpus.fingerprint
@@ -78,6 +78,7 @@ def test_manifest_records_what_the_index_was_built_from(
     assert document["path"] == "rapprochement-with-russia.txt"
     assert (document["paragraphs"], document["comments"]) == (11, 19)
     assert sorted(p.name for p in built.iterdir()) == [
+        ".article-bot-index",
         "dense.faiss",
         "manifest.json",
         "passages.jsonl",
@@ -89,8 +90,7 @@ def test_manifest_records_what_the_index_was_built_from(
 def test_save_and_load_round_trip(article_corpus_dir: Path, index_dir: Path) -> None:
     embedder = HashingEmbedder()
     corpus = load_corpus(article_corpus_dir)
-    index = build_index(corpus, embedder, Chunking())
-    save_index(index, index_dir)
+    index = save_index(build_index(corpus, embedder, Chunking()), index_dir)
     loaded = load_index(index_dir, index_spec(corpus, embedder, Chunking()))
     assert loaded.passages == index.passages
     assert loaded.manifest == index.manifest
@@ -224,15 +224,15 @@ def truncate_sentences(folder: Path) -> None:
 @pytest.mark.parametrize(
     ("damage", "detail"),
     [
-        (truncate_faiss, "dense.faiss can't be read"),
+        (truncate_faiss, "dense.faiss doesn't match its SHA-256 in manifest.json"),
         (break_manifest, "manifest.json can't be read"),
         (delete_manifest, "manifest.json is missing"),
-        (drop_a_passage, "80 vectors, 79 passages, manifest says 80"),
-        (garble_a_passage, "passages.jsonl can't be read"),
-        (truncate_sentences, "sentences.npy can't be read"),
+        (drop_a_passage, "passages.jsonl doesn't match its SHA-256"),
+        (garble_a_passage, "passages.jsonl doesn't match its SHA-256"),
+        (truncate_sentences, "sentences.npy doesn't match its SHA-256"),
     ],
 )
-def test_a_corrupt_index_says_how_to_rebuild(
+def test_a_corrupt_index_says_how_to_rebuild_and_is_rebuilt_with_a_note(
     built: Path,
     article_corpus_dir: Path,
     fake_embedder: HashingEmbedder,
@@ -246,9 +246,15 @@ def test_a_corrupt_index_says_how_to_rebuild(
     assert detail in message
     assert "rebuild it with `article-bot rebuild-index`" in message
     assert str(built) in message
-    # open_knowledge does not paper over a corrupt index by rebuilding silently.
-    with pytest.raises(IndexCorruptError):
-        open_knowledge(article_corpus_dir, built, fake_embedder, Chunking())
+    # The folder is the bot's own (marker), so opening it rebuilds, saying why in one line.
+    notices: list[str] = []
+    knowledge = open_knowledge(
+        article_corpus_dir, built, fake_embedder, Chunking(), notify=notices.append
+    )
+    assert len(knowledge.index.passages) == 80
+    assert notices[0].startswith(f"the index at {built} is damaged (") and detail in notices[0]
+    assert notices[0].endswith("; building it now")
+    load_index(built, spec_for(article_corpus_dir, fake_embedder))
 
 
 # --- atomic rebuilds ---------------------------------------------------------------------
