@@ -67,7 +67,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     _stderr("loading the model and the index…")
     answerer = load_answerer(settings)
     history = Path(args.history).expanduser() if args.history else None
-    return ConsoleChat(answerer).run(history=history)
+    state = startup.open_state(settings)
+    chat = ConsoleChat(answerer, contexts=state.contexts, close_store=state.close)
+    return chat.run(history=history)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,15 +6,19 @@ a terminal; piped input (tests, scripts) goes through the very same loop.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sys
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.answering import Answerer, Turn
 from bot.rendering import render_citation_text, render_reply
 from bot.replies import Reply
+from bot.state.memory import MemoryContexts
+from bot.state.protocols import ContextStore
 from corpus.errors import ArticleBotError
 
 HELP = """\
@@ -50,12 +54,45 @@ def _setup_readline(history: Path | None) -> Callable[[], None]:
     return save
 
 
+CONSOLE_CHAT = 0  # the console's chat id in the context store (Telegram never uses 0)
+
+
 class ConsoleChat:
-    def __init__(self, answerer: Answerer, out: TextIO = sys.stdout) -> None:
+    """The chat loop. Follow-up context lives in the same kind of store as Telegram's
+    (``contexts``, run on the console's own event loop), so it expires the same way."""
+
+    def __init__(
+        self,
+        answerer: Answerer,
+        out: TextIO = sys.stdout,
+        contexts: ContextStore | None = None,
+        chat_id: int = CONSOLE_CHAT,
+        close_store: Callable[[], Coroutine[Any, Any, None]] | None = None,
+    ) -> None:
         self.answerer = answerer
         self.out = out
         self.last: Reply | None = None
-        self.turn: Turn | None = None
+        self.contexts: ContextStore = contexts or MemoryContexts()
+        self.chat_id = chat_id
+        self._close_store = close_store
+        self._loop = asyncio.Runner()
+        # A chat driven line by line (tests, scripts) may never reach run()'s clean-up.
+        self._finalizer = weakref.finalize(self, self._loop.close)
+
+    @property
+    def turn(self) -> Turn | None:
+        """The previous turn, the context of a follow-up question."""
+        return self._loop.run(self.contexts.get(self.chat_id))
+
+    @turn.setter
+    def turn(self, turn: Turn | None) -> None:
+        self._loop.run(self.contexts.put(self.chat_id, turn))
+
+    def close(self) -> None:
+        if self._close_store is not None:
+            with contextlib.suppress(Exception):  # leaving must not fail on a lost connection
+                self._loop.run(self._close_store())
+        self._finalizer()
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -137,5 +174,6 @@ class ConsoleChat:
             self.say()
         finally:
             save_history()
+            self.close()
         self.say("Bye.")
         return 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlparse
 
 from dotenv import dotenv_values
 
@@ -17,6 +19,10 @@ from embeddings.passages import Chunking
 PROJECT_ROOT = BUNDLED_CORPUS.parent.parent
 DEFAULT_TELEGRAM_API = "https://api.telegram.org/bot"
 N = TypeVar("N", int, float)
+# bot: one process (long polling, or a webhook); receiver: takes webhook updates into the
+# Redis queue; worker: answers updates from the queue.
+ROLES = ("bot", "receiver", "worker")
+_NAME = re.compile(r"^[A-Za-z0-9_.:@-]{1,100}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +48,14 @@ class Settings:
     telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = 8443
     telegram_webhook_secret: str | None = None
+    telegram_answer_hours: float = 48.0
+    telegram_role: str = "bot"
+    telegram_claim_after: float = 30.0
+    telegram_health_port: int | None = None
+    telegram_worker_name: str | None = None
+    # Shared state for several workers (the README's "Several workers" section).
+    redis_url: str | None = None
+    redis_prefix: str = "article-bot"
 
     @classmethod
     def from_env(
@@ -74,6 +88,13 @@ class Settings:
             or "127.0.0.1",
             telegram_webhook_port=reader.integer("TELEGRAM_WEBHOOK_PORT", 8443, 1, 65_535),
             telegram_webhook_secret=values.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
+            telegram_answer_hours=reader.number("TELEGRAM_ANSWER_HOURS", 48.0, 0.01, 8_760.0),
+            telegram_role=reader.choice("TELEGRAM_ROLE", ROLES),
+            telegram_claim_after=reader.number("TELEGRAM_CLAIM_AFTER", 30.0, 1.0, 3_600.0),
+            telegram_health_port=reader.optional_integer("TELEGRAM_HEALTH_PORT", 1, 65_535),
+            telegram_worker_name=reader.name("TELEGRAM_WORKER_NAME"),
+            redis_url=reader.redis_url("ARTICLE_BOT_REDIS_URL"),
+            redis_prefix=reader.name("ARTICLE_BOT_REDIS_PREFIX") or "article-bot",
         )
 
 
@@ -108,6 +129,36 @@ class _Reader:
         if not low <= value <= high:
             raise ConfigurationError(f"{name} must be between {low} and {high}, got {value}")
         return value
+
+    def optional_integer(self, name: str, low: int, high: int) -> int | None:
+        if self._raw(name) is None:
+            return None
+        return self.integer(name, low, low, high)
+
+    def choice(self, name: str, choices: tuple[str, ...]) -> str:
+        raw = (self._raw(name) or choices[0]).lower()
+        if raw not in choices:
+            raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+        return raw
+
+    def name(self, name: str) -> str | None:
+        """A short name for keys and logs: letters, digits and ``_ . : @ -``."""
+        raw = self._raw(name)
+        if raw is not None and not _NAME.match(raw):
+            raise ConfigurationError(
+                f"{name} may only use letters, digits, '_', '.', ':', '@' and '-' "
+                f"(at most 100), got {raw!r}"
+            )
+        return raw
+
+    def redis_url(self, name: str) -> str | None:
+        raw = self._raw(name)
+        if raw is not None and urlparse(raw).scheme not in ("redis", "rediss", "unix"):
+            # Never echo the value: a Redis URL may hold a password.
+            raise ConfigurationError(
+                f"{name} must be a URL like redis://127.0.0.1:6379/0 (or rediss://, unix://)"
+            )
+        return raw
 
     def integers(self, name: str) -> frozenset[int]:
         """A comma- or space-separated list of whole numbers (Telegram chat or user ids)."""

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
 from bot.answering import Answerer, AnswerSettings
 from bot.knowledge import Notify, open_knowledge
 from bot.settings import Settings
+from bot.state import memory
+from bot.state.protocols import AnswerStore, ContextStore, RateLimiter, SeenUpdates, UpdateQueue
 from embeddings.index import Progress
 from embeddings.sentence_model import SentenceTransformerEmbedder
 
@@ -33,3 +39,54 @@ def load_answerer(
     )
     embedder.load()
     return Answerer(knowledge, embedder, answer_settings(settings))
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Where the front ends keep what outlives one question."""
+
+    contexts: ContextStore
+    answers: AnswerStore
+    rate_limit: RateLimiter
+    seen: SeenUpdates
+    queue: UpdateQueue
+    shared: bool  # in Redis, shared by every worker (else in this process's memory)
+    close: Callable[[], Coroutine[Any, Any, None]]
+
+
+async def _nothing_to_close() -> None:
+    return None
+
+
+def open_state(settings: Settings) -> State:
+    """In memory without ``ARTICLE_BOT_REDIS_URL``; in Redis with it. Nothing connects
+    until first use, so this never blocks."""
+    context_age = settings.telegram_context_minutes * 60
+    answer_age = settings.telegram_answer_hours * 3600
+    if not settings.redis_url:
+        return State(
+            contexts=memory.MemoryContexts(settings.telegram_context_chats, context_age),
+            answers=memory.MemoryAnswers(max_age=answer_age),
+            rate_limit=memory.MemoryRateLimiter(
+                settings.telegram_rate_limit, settings.telegram_rate_window
+            ),
+            seen=memory.MemorySeenUpdates(),
+            queue=memory.MemoryUpdateQueue(settings.telegram_claim_after),
+            shared=False,
+            close=_nothing_to_close,
+        )
+    from bot.state import redis_store
+
+    redis = redis_store.connect(settings.redis_url)
+    prefix = settings.redis_prefix
+    return State(
+        contexts=redis_store.RedisContexts(redis, prefix, context_age),
+        answers=redis_store.RedisAnswers(redis, prefix, answer_age),
+        rate_limit=redis_store.RedisRateLimiter(
+            redis, prefix, settings.telegram_rate_limit, settings.telegram_rate_window
+        ),
+        seen=redis_store.RedisSeenUpdates(redis, prefix),
+        queue=redis_store.RedisUpdateQueue(redis, prefix, settings.telegram_claim_after),
+        shared=True,
+        close=redis.aclose,
+    )

@@ -15,6 +15,7 @@ from bot.knowledge import Knowledge, open_knowledge
 from corpus import BUNDLED_CORPUS, Corpus, load_corpus
 from embeddings.passages import Chunking
 from tests.fakes import HashingEmbedder
+from tests.redis_server import RedisServer
 
 SEED_ARTICLE = BUNDLED_CORPUS / "rapprochement-with-russia.txt"
 SHARED_EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
@@ -93,3 +94,14 @@ def index_copy(real_index_dir: Path, tmp_path: Path) -> Path:
 def real_answerer(real_index_dir: Path, real_embedder) -> Answerer:  # type: ignore[no-untyped-def]
     knowledge = open_knowledge(BUNDLED_CORPUS, real_index_dir, real_embedder, Chunking())
     return Answerer(knowledge, real_embedder, AnswerSettings())
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real redis-server for the session; tests keep apart by key prefix."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

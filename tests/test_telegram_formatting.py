@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.answering import Answerer, Turn
+from bot.answering import Answerer
 from bot.replies import Reply
 from bot.telegram.formatting import (
     MESSAGE_LIMIT,
@@ -17,7 +17,6 @@ from bot.telegram.formatting import (
     reply_blocks,
 )
 from bot.telegram.redaction import TokenRedactingFilter, redact
-from bot.telegram.state import ChatContexts, QuestionRateLimit
 from tests.telegram_stub import TOKEN, check_html
 
 
@@ -65,26 +64,6 @@ def test_callback_data_fits_in_64_bytes_and_round_trips():
     assert len(data.encode()) <= 64 and parse_callback_data(data) == ("Ab3_-xyz", 10)
     assert parse_callback_data("something else") is None
     assert parse_callback_data("cite:key:x") is None
-
-
-def test_chat_context_is_bounded_in_size_and_age():
-    now = [0.0]
-    contexts = ChatContexts(max_chats=2, max_age=60, clock=lambda: now[0])
-    for chat in (1, 2, 3):
-        contexts.put(chat, Turn(f"question {chat}"))
-    assert contexts.get(1) is None and len(contexts) == 2
-    now[0] = 61
-    assert contexts.get(3) is None
-
-
-def test_the_rate_limit_allows_a_burst_then_says_how_long_to_wait():
-    now = [0.0]
-    limit = QuestionRateLimit(2, 60, clock=lambda: now[0])
-    assert limit.retry_after(1) == 0 and limit.retry_after(1) == 0
-    assert limit.retry_after(1) == pytest.approx(60)
-    assert limit.retry_after(2) == 0  # other users are not affected
-    now[0] = 60
-    assert limit.retry_after(1) == 0
 
 
 def test_the_token_is_redacted_from_log_lines_and_tracebacks(caplog: pytest.LogCaptureFixture):

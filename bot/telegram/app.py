@@ -143,7 +143,7 @@ async def _post_init(application: Application) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
-    application.bot_data[handlers.FRONT_END].close()
+    await application.bot_data[handlers.FRONT_END].close()
     log.info("stopped")
 
 

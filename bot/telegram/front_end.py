@@ -8,10 +8,11 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
 
+from bot import startup
 from bot.answering import Answerer, Turn
 from bot.replies import Reply
 from bot.settings import Settings
-from bot.telegram.state import AnswerStore, ChatContexts, ChatLocks, QuestionRateLimit
+from bot.telegram.state import ChatLocks
 
 COMMANDS = (
     ("start", "Greeting and example questions"),
@@ -26,19 +27,21 @@ COMMANDS = (
 class FrontEnd:
     """The Telegram front end's state; one per :class:`~telegram.ext.Application`."""
 
-    def __init__(self, settings: Settings, answerer: Answerer | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        answerer: Answerer | None = None,
+        state: startup.State | None = None,
+    ) -> None:
         self.settings = settings
         self.answerer = answerer
+        self.state = state or startup.open_state(settings)
+        self.contexts = self.state.contexts
+        self.answers = self.state.answers
+        self.rate_limit = self.state.rate_limit
         # Inference is blocking (torch) and fast tokenizers are not thread-safe: one
         # worker runs every question, the event loop stays free for other chats.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
-        self.contexts = ChatContexts(
-            settings.telegram_context_chats, settings.telegram_context_minutes * 60
-        )
-        self.answers = AnswerStore()
-        self.rate_limit = QuestionRateLimit(
-            settings.telegram_rate_limit, settings.telegram_rate_window
-        )
         self.locks = ChatLocks()
 
     @property
@@ -51,8 +54,9 @@ class FrontEnd:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, self.core.answer_turn, question, previous)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        await self.state.close()
 
     # Texts ----------------------------------------------------------------------------
 
@@ -119,14 +123,16 @@ class FrontEnd:
     def about_text(self) -> str:
         core = self.core
         minutes = self.settings.telegram_context_minutes
+        where = "in the bot's shared memory (Redis)" if self.state.shared else "in memory"
         return (
             f"I am article-bot. I answer questions about {self._titles()} using only its "
             "text and its reader comments: the answer quotes the most relevant sentences, "
             "and every quote is cited so you can check it.\n\n"
             f"Search: {escape(core.embedder.model_id)} embeddings plus keyword search over "
             f"{len(core.knowledge.index.passages)} passages.\n"
-            "Privacy: nothing is written to disk; your previous question is kept in memory "
-            f"for {_duration(minutes * 60)} to understand follow-ups (/reset forgets it)."
+            "Privacy: nothing is written to disk; your previous question is kept "
+            f"{where} for {_duration(minutes * 60)} to understand follow-ups "
+            "(/reset forgets it)."
         )
 
     def slow_down_text(self, wait: float) -> str:

@@ -20,6 +20,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.replies import Reply
+from bot.state.protocols import SentAnswer
 from bot.telegram.formatting import (
     MESSAGE_LIMIT,
     citation_keyboard,
@@ -30,7 +31,6 @@ from bot.telegram.formatting import (
     telegram_length,
 )
 from bot.telegram.front_end import FrontEnd
-from bot.telegram.state import SentAnswer
 
 log = logging.getLogger("article_bot.telegram")
 
@@ -70,7 +70,7 @@ async def about(update: Update, context: Context) -> None:
 
 async def reset(update: Update, context: Context) -> None:
     if update.effective_chat:
-        front_end(context).contexts.forget(update.effective_chat.id)
+        await front_end(context).contexts.forget(update.effective_chat.id)
     await _say(update, "Forgotten: your next question starts afresh.")
 
 
@@ -133,14 +133,17 @@ async def answer(update: Update, context: Context, question: str) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None:
         return
-    wait = front.rate_limit.retry_after(user.id if user else chat.id)
-    if wait > 0:
-        await message.reply_html(front.slow_down_text(wait))
+    decision = await front.rate_limit.check(user.id if user else chat.id)
+    if not decision.allowed:
+        # One "slow down" per window: a user who keeps sending is not answered each time.
+        if decision.warn:
+            await message.reply_html(front.slow_down_text(decision.retry_after))
         return
     async with front.locks.acquire(chat.id):
         async with typing(context.bot, chat.id):
-            reply, turn = await front.answer(question, front.contexts.get(chat.id))
-        front.contexts.put(chat.id, turn)
+            previous = await front.contexts.get(chat.id)
+            reply, turn = await front.answer(question, previous)
+        await front.contexts.put(chat.id, turn)
         await send_reply(message, reply, front)
 
 
@@ -153,7 +156,7 @@ async def send_reply(message: Message, reply: Reply, front: FrontEnd) -> None:
         last = number == len(texts)
         await message.reply_html(text, reply_markup=keyboard if last else None)
     if reply.citations:
-        front.answers.put(key, SentAnswer(reply.citations, texts[-1]))
+        await front.answers.put(key, SentAnswer(reply, texts[-1]))
 
 
 @contextlib.asynccontextmanager
@@ -188,7 +191,7 @@ async def show_citation(update: Update, context: Context) -> None:
     if query is None:
         return
     parsed = parse_callback_data(query.data or "")
-    stored = front_end(context).answers.get(parsed[0]) if parsed else None
+    stored = await front_end(context).answers.get(parsed[0]) if parsed else None
     citation = (
         next((c for c in stored.citations if c.number == parsed[1]), None)
         if stored and parsed
