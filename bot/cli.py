@@ -15,7 +15,7 @@ from bot import startup
 from bot.answering import Answerer
 from bot.knowledge import index_spec, rebuild
 from bot.rendering import render_reply
-from bot.settings import Settings
+from bot.settings import ROLES, Settings
 from corpus.errors import (
     ArticleBotError,
     IndexCorruptError,
@@ -145,6 +145,9 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
         "telegram_webhook_listen": args.listen,
         "telegram_webhook_port": args.port,
         "telegram_webhook_secret": args.secret_token,
+        "telegram_role": args.role,
+        "telegram_health_port": args.health_port,
+        "telegram_worker_name": args.worker_name,
     }
     return run_bot(replace(settings, **{k: v for k, v in overrides.items() if v is not None}))
 
@@ -203,6 +206,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="secret Telegram sends with each webhook "
         "request (default: TELEGRAM_WEBHOOK_SECRET, else random per start)",
     )
+    telegram.add_argument(
+        "--role",
+        choices=ROLES,
+        help="bot: the whole bot in one process (default: TELEGRAM_ROLE, else bot); "
+        "receiver: take webhook updates into the Redis queue; worker: answer from the queue",
+    )
+    telegram.add_argument(
+        "--health-port",
+        type=int,
+        help="serve /healthz and /metrics on this port (default: TELEGRAM_HEALTH_PORT)",
+    )
+    telegram.add_argument(
+        "--worker-name",
+        help="this worker's name in the queue, stable across restarts "
+        "(default: TELEGRAM_WORKER_NAME, else host-pid)",
+    )
     telegram.set_defaults(handler=cmd_telegram)
 
     from bot.evaluation import add_eval_command
@@ -218,7 +237,16 @@ def configure_logging(verbose: bool) -> None:
         stream=sys.stderr,
     )
     # httpx logs request URLs, which contain the bot token, at INFO.
-    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "bm25s", "faiss"):
+    # tornado.access logs one line per webhook request; the receiver logs its own.
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "sentence_transformers",
+        "transformers",
+        "bm25s",
+        "faiss",
+        "tornado.access",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

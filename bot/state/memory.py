@@ -153,6 +153,9 @@ class MemoryUpdateQueue:
         self._recovered: set[str] = set()
         self._arrived = asyncio.Condition()
 
+    async def prepare(self) -> None:
+        return None
+
     async def put(self, update: Mapping[str, Any]) -> bool:
         if not await self._seen.first_time(int(update["update_id"])):
             return False

@@ -101,6 +101,10 @@ class UpdateQueue(Protocol):
     one left pending longer than ``claim_after`` seconds (its worker stopped) is handed
     to the next worker that asks."""
 
+    async def prepare(self) -> None:
+        """Make sure the queue exists and can be reached (raises if it can't)."""
+        ...
+
     async def put(self, update: Mapping[str, Any]) -> bool:
         """Queue an update; False if its ``update_id`` was queued before."""
         ...

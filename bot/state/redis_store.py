@@ -34,12 +34,12 @@ GROUP = "workers"
 RECONNECT_TRIES = 25
 
 
-def connect(url: str) -> Redis:
+def connect(url: str, tries: int = RECONNECT_TRIES) -> Redis:
     """A client that reconnects by itself; no connection is made until first use."""
     return Redis.from_url(
         url,
         decode_responses=True,
-        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), RECONNECT_TRIES),
+        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), tries),
         retry_on_error=[ConnectionError, TimeoutError],
         socket_connect_timeout=2.0,
         health_check_interval=15,
@@ -154,6 +154,9 @@ class RedisUpdateQueue:
         self._recovered: set[str] = set()
         self._cursor = "0-0"
 
+    async def prepare(self) -> None:
+        await self.create_group()
+
     async def create_group(self) -> None:
         try:
             await self._redis.xgroup_create(self._stream, GROUP, id="0", mkstream=True)
@@ -237,12 +240,10 @@ class RedisUpdateQueue:
             await pipe.execute()
 
     async def depth(self) -> QueueDepth:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.xlen(self._stream)
-            pipe.xpending(self._stream, GROUP)
-            try:
-                length, pending = await pipe.execute()
-            except ResponseError:  # no group yet
-                return QueueDepth(0, 0)
+        length = int(await self._redis.xlen(self._stream))
+        try:
+            pending = await self._redis.xpending(self._stream, GROUP)
+        except ResponseError:  # no worker has created the group yet
+            return QueueDepth(length, 0)
         count = int(pending["pending"]) if pending else 0
-        return QueueDepth(max(int(length) - count, 0), count)
+        return QueueDepth(max(length - count, 0), count)

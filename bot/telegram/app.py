@@ -8,6 +8,7 @@ import logging
 import re
 import secrets
 import time
+from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urlparse
 
@@ -30,7 +31,7 @@ from telegram.request import BaseRequest
 from bot import startup
 from bot.answering import Answerer
 from bot.settings import Settings
-from bot.telegram import handlers, redaction
+from bot.telegram import handlers, operations, redaction
 from bot.telegram.front_end import COMMANDS, FrontEnd
 from corpus.errors import ConfigurationError
 
@@ -68,6 +69,7 @@ def build_application(
     *,
     answerer: Answerer | None = None,
     request: BaseRequest | None = None,
+    dedupe: bool = True,
 ) -> Application:
     """The configured Application. Without ``answerer``, the core loads in ``post_init``;
     ``request`` replaces the network layer (tests)."""
@@ -93,6 +95,9 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
     application.bot_data[handlers.FRONT_END] = FrontEnd(settings, answerer)
+    if dedupe:
+        # Answer workers take updates from the queue, which lets each in once already.
+        application.add_handler(TypeHandler(Update, handlers.drop_seen), group=-2)
     add_handlers(application)
     return application
 
@@ -126,6 +131,11 @@ def add_handlers(application: Application) -> None:
 
 async def _post_init(application: Application) -> None:
     front: FrontEnd = application.bot_data[handlers.FRONT_END]
+    port = front.settings.telegram_health_port
+    if port and front.settings.telegram_role == "bot" and front.health is None:
+        front.health = operations.serve_health(
+            lambda: front.answerer is not None, None, front.settings.telegram_webhook_listen, port
+        )
     if front.answerer is None:
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
@@ -147,11 +157,21 @@ async def _post_shutdown(application: Application) -> None:
     log.info("stopped")
 
 
-def run_bot(settings: Settings) -> int:
-    """Run until Ctrl-C or SIGTERM: long polling, or a webhook if one is configured."""
+def run_bot(settings: Settings, answerer: Answerer | None = None) -> int:
+    """Run until Ctrl-C or SIGTERM, in the role ``TELEGRAM_ROLE`` says: the whole bot in
+    one process (long polling, or a webhook if one is configured), or a webhook receiver
+    or an answer worker sharing a queue in Redis."""
+    if settings.telegram_role == "receiver":
+        from bot.telegram.receiver import run_receiver
+
+        return run_receiver(settings)
+    if settings.telegram_role == "worker":
+        from bot.telegram.worker import run_worker
+
+        return run_worker(settings, answerer)
     token = check_token(settings)
     redaction.install(token)
-    application = build_application(settings)
+    application = build_application(settings, answerer=answerer)
     try:
         if settings.telegram_webhook_url:
             _run_webhook(application, settings)
@@ -166,7 +186,15 @@ def run_bot(settings: Settings) -> int:
     return 0
 
 
-def _run_webhook(application: Application, settings: Settings) -> None:
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    url: str
+    path: str
+    secret: str
+
+
+def check_webhook(settings: Settings) -> Webhook:
+    """The webhook's URL, path and secret, each problem one line."""
     url = settings.telegram_webhook_url or ""
     if urlparse(url).scheme != "https":
         raise ConfigurationError(f"the webhook URL must start with https://, got {url!r}")
@@ -177,18 +205,23 @@ def _run_webhook(application: Application, settings: Settings) -> None:
         raise ConfigurationError(
             "the webhook secret token may only use A-Z, a-z, 0-9, '_' and '-' (1-256 characters)"
         )
+    return Webhook(url, urlparse(url).path.lstrip("/"), secret)
+
+
+def _run_webhook(application: Application, settings: Settings) -> None:
+    webhook = check_webhook(settings)
     log.info(
         "starting: webhook %s, listening on %s:%d",
-        url,
+        webhook.url,
         settings.telegram_webhook_listen,
         settings.telegram_webhook_port,
     )
     application.run_webhook(
         listen=settings.telegram_webhook_listen,
         port=settings.telegram_webhook_port,
-        url_path=urlparse(url).path.lstrip("/"),
-        webhook_url=url,
-        secret_token=secret,
+        url_path=webhook.path,
+        webhook_url=webhook.url,
+        secret_token=webhook.secret,
         allowed_updates=Update.ALL_TYPES,
     )
 

@@ -8,6 +8,8 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
 
+from tornado.httpserver import HTTPServer
+
 from bot import startup
 from bot.answering import Answerer, Turn
 from bot.replies import Reply
@@ -39,6 +41,7 @@ class FrontEnd:
         self.contexts = self.state.contexts
         self.answers = self.state.answers
         self.rate_limit = self.state.rate_limit
+        self.health: HTTPServer | None = None
         # Inference is blocking (torch) and fast tokenizers are not thread-safe: one
         # worker runs every question, the event loop stays free for other chats.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
@@ -55,6 +58,8 @@ class FrontEnd:
         return await loop.run_in_executor(self.executor, self.core.answer_turn, question, previous)
 
     async def close(self) -> None:
+        if self.health is not None:
+            self.health.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
         await self.state.close()
 

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from html import escape
 
@@ -21,6 +22,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.replies import Reply
 from bot.state.protocols import SentAnswer
+from bot.telegram import operations
 from bot.telegram.formatting import (
     MESSAGE_LIMIT,
     citation_keyboard,
@@ -133,18 +135,33 @@ async def answer(update: Update, context: Context, question: str) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None:
         return
+    started = time.perf_counter()
     decision = await front.rate_limit.check(user.id if user else chat.id)
     if not decision.allowed:
+        operations.RATE_LIMITED.inc()
+        log.info("chat %s: over the rate limit for %.0f s more", chat.id, decision.retry_after)
         # One "slow down" per window: a user who keeps sending is not answered each time.
         if decision.warn:
             await message.reply_html(front.slow_down_text(decision.retry_after))
         return
+    operations.QUESTIONS.inc()
     async with front.locks.acquire(chat.id):
         async with typing(context.bot, chat.id):
             previous = await front.contexts.get(chat.id)
             reply, turn = await front.answer(question, previous)
         await front.contexts.put(chat.id, turn)
         await send_reply(message, reply, front)
+    elapsed = time.perf_counter() - started
+    operations.ANSWERS.labels(reply.kind).inc()
+    operations.ANSWER_SECONDS.observe(elapsed)
+    log.info(
+        "chat %s: answered (%s, %d citation(s)%s) in %.2f s",
+        chat.id,
+        reply.kind,
+        len(reply.citations),
+        ", a follow-up" if previous is not None else "",
+        elapsed,
+    )
 
 
 async def send_reply(message: Message, reply: Reply, front: FrontEnd) -> None:
@@ -237,8 +254,23 @@ async def restrict(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
+async def drop_seen(update: Update, context: Context) -> None:
+    """Runs first: an update delivered again (same ``update_id``) is handled once."""
+    if not await front_end(context).state.seen.first_time(update.update_id):
+        operations.UPDATES_DUPLICATE.inc()
+        chat = update.effective_chat
+        log.info(
+            "chat %s: update %d was delivered again; handled once already",
+            chat.id if chat else None,
+            update.update_id,
+        )
+        raise ApplicationHandlerStop
+
+
 async def on_error(update: object, context: Context) -> None:
     """Log every failure with its chat id, tell the user, and keep running."""
+    if isinstance(context.error, TelegramError):
+        operations.TELEGRAM_ERRORS.labels(type(context.error).__name__).inc()
     chat = update.effective_chat if isinstance(update, Update) else None
     log.error(
         "failed to handle an update in chat %s: %s",
