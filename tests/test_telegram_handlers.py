@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -25,6 +26,7 @@ from tests.fakes import HashingEmbedder
 from tests.telegram_stub import TOKEN, BotApiStub, check_html
 
 CHAT = 4242
+_update_ids = itertools.count(1)
 
 
 @pytest.fixture
@@ -46,7 +48,8 @@ async def app(settings: Settings, fake_answerer: Answerer) -> AsyncIterator[Appl
 
 
 async def feed(app: Application, stub: BotApiStub, update: dict[str, Any]) -> None:
-    await app.process_update(Update.de_json({"update_id": 1, **update}, app.bot))
+    """Each update with its own id, as Telegram numbers them."""
+    await app.process_update(Update.de_json({"update_id": next(_update_ids), **update}, app.bot))
 
 
 def texts(stub: BotApiStub, chat_id: int = CHAT) -> list[str]:
@@ -272,3 +275,10 @@ async def test_answering_never_blocks_the_event_loop(settings, fake_knowledge, f
         ticker.cancel()
     assert all("[1]" in texts(stub, i)[-1] for i in range(1, 4))
     assert max(gaps) < 0.2  # three 0.4 s inferences ran, the loop kept ticking
+
+
+async def test_an_update_delivered_twice_is_answered_once(app, stub):
+    update = {"update_id": 10_000, **stub.message_update(CHAT, "Who is the author?")}
+    for _ in range(2):
+        await app.process_update(Update.de_json(update, app.bot))
+    assert len(texts(stub)) == 1
