@@ -5,23 +5,27 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
+from urllib.parse import urlparse
 
 from bot import startup
 from bot.answering import Answerer
-from bot.knowledge import index_spec, rebuild
-from bot.rendering import render_reply
+from bot.knowledge import add_and_rebuild, index_spec, rebuild
+from bot.rendering import document_line, render_reply
 from bot.settings import ROLES, Settings
 from corpus.errors import (
     ArticleBotError,
+    CorpusError,
     IndexCorruptError,
     IndexMissingError,
     IndexStaleError,
 )
+from corpus.fetching import fetch
 from corpus.loading import load_corpus
 from embeddings.index import load_index
 from embeddings.sentence_model import SentenceTransformerEmbedder
@@ -128,10 +132,41 @@ def cmd_rebuild_index(args: argparse.Namespace, settings: Settings) -> int:
         f"{time.perf_counter() - started:.1f}s -> {settings.index_dir}"
     )
     for document in corpus.documents:
-        print(
-            f"  {document.path}: “{document.title}”, {len(document.paragraphs)} paragraphs, "
-            f"{len(document.comments)} comments"
-        )
+        print(f"  {document_line(document)}")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    """Add a URL or a file to the corpus folder, then rebuild the index."""
+    source: str = args.source
+    source_url = None
+    if re.match(r"^https?://", source, re.IGNORECASE):
+        _stderr(f"fetching {source} …")
+        fetched = fetch(source)
+        stem = PurePosixPath(urlparse(fetched.final_url).path).stem or "page"
+        name, data, source_url = stem + fetched.format.suffixes[0], fetched.data, fetched.final_url
+    else:
+        path = Path(source).expanduser()
+        if not path.is_file():
+            raise CorpusError(source, "no such file (give a file or an http(s):// URL)")
+        name, data = path.name, path.read_bytes()
+    document, knowledge, report = add_and_rebuild(
+        settings.corpus_dir,
+        settings.index_dir,
+        SentenceTransformerEmbedder(settings.model),
+        settings.chunking,
+        name,
+        data,
+        source_url,
+        progress=_ProgressBar("embedding"),
+    )
+    for problem in knowledge.corpus.problems:
+        _stderr(f"skipped a document: {problem}")
+    print(f"Added {document_line(document)}")
+    print(
+        f"Indexed {report.documents} document(s) into {report.passages} passages in "
+        f"{report.seconds:.1f}s -> {settings.index_dir}"
+    )
     return 0
 
 
@@ -182,6 +217,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="only report whether the index is current (exit 1 if not)",
     )
     rebuild_cmd.set_defaults(handler=cmd_rebuild_index)
+
+    add = commands.add_parser(
+        "add",
+        help="add a web page (URL or saved .html), PDF, Word, text or Markdown file "
+        "to the corpus folder and update the index",
+    )
+    add.add_argument("source", help="an http(s):// URL or a file")
+    add.set_defaults(handler=cmd_add)
 
     telegram = commands.add_parser(
         "telegram", help="run the Telegram bot (long polling, or a webhook with --webhook-url)"

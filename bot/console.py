@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.answering import Answerer, Turn
-from bot.rendering import render_citation_text, render_reply
+from bot.rendering import document_line, render_citation_text, render_reply
 from bot.replies import Reply
 from bot.state.memory import MemoryContexts
 from bot.state.protocols import ContextStore
@@ -134,10 +134,7 @@ class ConsoleChat:
             self._sources(argument.strip())
         elif command == "/documents":
             for d in self.answerer.knowledge.corpus.documents:
-                self.say(
-                    f"- “{d.title}” ({d.path}): {len(d.paragraphs)} paragraphs, "
-                    f"{len(d.comments)} comments"
-                )
+                self.say(f"- {document_line(d)}")
         elif command == "/reset":
             self.turn = None
             self.say("Forgotten; the next question starts afresh.")

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus.adding import add_document, remove_added
 from corpus.errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from corpus.loading import Corpus, load_corpus
+from corpus.model import Document
 from embeddings.embedder import Embedder
 from embeddings.index import IndexSpec, PassageIndex, Progress, build_index, load_index, save_index
 from embeddings.index_folder import begin_index
@@ -67,6 +69,32 @@ def rebuild(
         reason or "requested",
     )
     return index, report
+
+
+def add_and_rebuild(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    chunking: Chunking,
+    name: str,
+    data: bytes,
+    source_url: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[Document, Knowledge, BuildReport]:
+    """Add a document (parsed first: a bad file writes nothing) and rebuild the index.
+    If the index can't be rebuilt, the new file is taken out again, so the corpus and the
+    index stay as they were."""
+    added = add_document(corpus_dir, name, data, source_url)
+    try:
+        corpus = load_corpus(corpus_dir)
+        index, report = rebuild(
+            corpus, embedder, chunking, index_dir, progress, f"added {added.document.path}"
+        )
+    except BaseException:
+        remove_added(added, corpus_dir)
+        raise
+    document = corpus.document(added.document.path) or added.document
+    return document, Knowledge(corpus, index), report
 
 
 def open_knowledge(

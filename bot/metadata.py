@@ -157,6 +157,7 @@ class MetadataAnswerer:
             piece=0,
             pieces=1,
             sentences=(text,),
+            source_url=document.source_url,
         )
         if self.multi_document:
             label = f"“{document.title}”, {label}"

@@ -70,6 +70,7 @@ class Citation:
             "comment_number": p.comment_number,
             "author": p.author,
             "posted_at": p.posted_at,
+            "source_url": p.source_url,
             "text": p.text,
             "score": round(float(self.score), 4),
         }

@@ -4,6 +4,7 @@ bot all import it; it imports nothing of ours.
     ArticleBotError
     ├── ConfigurationError   a setting is missing or malformed (token, paths, numbers)
     ├── CorpusError          a document can't be read or parsed (names the file and line)
+    ├── FetchError           a URL can't be fetched as a document (names the URL)
     ├── IndexError_          base for index problems
     │   ├── IndexMissingError    no index folder yet
     │   ├── IndexStaleError      built from other files, another model or format
@@ -36,6 +37,10 @@ class CorpusError(ArticleBotError):
         self.reason = message
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {message}")
+
+
+class FetchError(ArticleBotError):
+    """A URL can't be fetched as a document: network, status, type or size."""
 
 
 class IndexError_(ArticleBotError):

@@ -50,6 +50,10 @@ class Registry:
         return next((f for f in self._formats if media_type in f.media_types), None)
 
     @property
+    def formats(self) -> tuple[Format, ...]:
+        return tuple(self._formats)
+
+    @property
     def suffixes(self) -> tuple[str, ...]:
         return tuple(s for f in self._formats for s in f.suffixes)
 

@@ -36,12 +36,32 @@ def read_sources(folder: Path) -> dict[str, str]:
 
 
 def record_source(folder: Path, relative: str, url: str) -> None:
-    """Add ``relative -> url`` to the sources file, written atomically."""
-    try:
-        sources = read_sources(folder)
-    except CorpusError:
-        sources = {}
+    """Add ``relative -> url`` to the sources file."""
+    sources = _readable_sources(folder)
     sources[relative] = url
+    _write_sources(folder, sources)
+
+
+def forget_source(folder: Path, relative: str) -> None:
+    """Drop ``relative`` from the sources file (the file goes when it is empty)."""
+    sources = _readable_sources(folder)
+    if sources.pop(relative, None) is None:
+        return
+    if sources:
+        _write_sources(folder, sources)
+    else:
+        (folder / SOURCES_FILE).unlink(missing_ok=True)
+
+
+def _readable_sources(folder: Path) -> dict[str, str]:
+    try:
+        return read_sources(folder)
+    except CorpusError:
+        return {}
+
+
+def _write_sources(folder: Path, sources: dict[str, str]) -> None:
+    """Written to a temporary file and renamed into place, so it is never half written."""
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".sources-", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(dict(sorted(sources.items())), out, indent=2, ensure_ascii=False)

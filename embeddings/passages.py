@@ -46,6 +46,7 @@ class Passage:
     pieces: int
     sentences: tuple[str, ...]
     first_sentence: int = 0
+    source_url: str | None = None
 
     @property
     def text(self) -> str:
@@ -78,6 +79,7 @@ class Passage:
             "pieces": self.pieces,
             "sentences": list(self.sentences),
             "first_sentence": self.first_sentence,
+            "source_url": self.source_url,
         }
 
     @classmethod
@@ -95,6 +97,7 @@ class Passage:
             pieces=int(row["pieces"]),
             sentences=tuple(str(s) for s in row["sentences"]),
             first_sentence=int(row["first_sentence"]),
+            source_url=row.get("source_url"),
         )
 
 
@@ -189,6 +192,7 @@ def chunk_documents(documents: Iterable[Document], chunking: Chunking) -> list[P
                         pieces=len(groups),
                         sentences=tuple(group),
                         first_sentence=sentence_row,
+                        source_url=document.source_url,
                     )
                 )
                 sentence_row += len(group)
