@@ -379,7 +379,13 @@ def article_bot_command() -> list[str]:
 class BotProcess:
     """The real ``article-bot telegram`` in a subprocess, pointed at a stand-in."""
 
-    def __init__(self, stub: BotApiStub, env: dict[str, str], log_path: Path) -> None:
+    def __init__(
+        self,
+        stub: BotApiStub,
+        env: dict[str, str],
+        log_path: Path,
+        command: list[str] | None = None,
+    ) -> None:
         clean = {
             k: v for k, v in os.environ.items() if not k.startswith(("ARTICLE_BOT_", "TELEGRAM_"))
         }
@@ -394,7 +400,7 @@ class BotProcess:
         self.log_path = log_path
         self._log = log_path.open("w")
         self.process = subprocess.Popen(
-            [*article_bot_command(), "telegram"],
+            command or [*article_bot_command(), "telegram"],
             env=clean,
             stdout=self._log,
             stderr=subprocess.STDOUT,

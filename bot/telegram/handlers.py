@@ -165,15 +165,18 @@ async def answer(update: Update, context: Context, question: str) -> None:
 
 
 async def send_reply(message: Message, reply: Reply, front: FrontEnd) -> None:
-    """The answer in as many messages as needed; the buttons go on the last one."""
+    """The answer in as many messages as needed; the buttons go on the last one.
+
+    The answer is stored before it is sent, so its buttons work as soon as they show
+    (with several workers, the press may reach another worker at once)."""
     texts = pack_messages(reply_blocks(reply))
     key = front.answers.new_key() if reply.citations else ""
+    if reply.citations:
+        await front.answers.put(key, SentAnswer(reply, texts[-1]))
     keyboard = citation_keyboard(key, reply.citations)
     for number, text in enumerate(texts, start=1):
         last = number == len(texts)
         await message.reply_html(text, reply_markup=keyboard if last else None)
-    if reply.citations:
-        await front.answers.put(key, SentAnswer(reply, texts[-1]))
 
 
 @contextlib.asynccontextmanager
@@ -219,6 +222,7 @@ async def show_citation(update: Update, context: Context) -> None:
         await query.answer(EXPIRED, show_alert=True)
         return
     await query.answer()
+    log.info("chat %s: showed citation [%d]", message.chat.id, citation.number)
     passage = "\n\n".join(passage_blocks(citation))
     edited = f"{stored.last_message}\n\n{passage}"
     if telegram_length(edited) <= MESSAGE_LIMIT:
