@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -10,13 +11,13 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlparse
 
+import platformdirs
 from dotenv import dotenv_values
 
 from corpus import BUNDLED_CORPUS
 from corpus.errors import ConfigurationError
 from embeddings.passages import Chunking
 
-PROJECT_ROOT = BUNDLED_CORPUS.parent.parent
 DEFAULT_TELEGRAM_API = "https://api.telegram.org/bot"
 N = TypeVar("N", int, float)
 # bot: one process (long polling, or a webhook); receiver: takes webhook updates into the
@@ -25,12 +26,27 @@ ROLES = ("bot", "receiver", "worker")
 _NAME = re.compile(r"^[A-Za-z0-9_.:@-]{1,100}$")
 
 
+def default_index_dir(corpus_dir: Path, cache_home: str | None = None) -> Path:
+    """Where a corpus folder's index lives unless ARTICLE_BOT_INDEX_DIR says otherwise: the
+    user's cache folder (``$XDG_CACHE_HOME/article-bot``, else the platform's), one
+    folder per corpus folder, so an installed package never writes into site-packages and
+    switching between corpora doesn't rebuild each time."""
+    if cache_home:
+        base = Path(cache_home).expanduser() / "article-bot"
+    else:
+        base = platformdirs.user_cache_path("article-bot", appauthor=False)
+    resolved = corpus_dir.expanduser().resolve()
+    key = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:12]
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", resolved.name).strip("-") or "corpus"
+    return base / "indexes" / f"{name}-{key}"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Every setting with its default; the README documents each one."""
 
     corpus_dir: Path = BUNDLED_CORPUS
-    index_dir: Path = PROJECT_ROOT / ".index"
+    index_dir: Path = field(default_factory=lambda: default_index_dir(BUNDLED_CORPUS))
     model: str = "default"
     citations: int = 3
     min_score: float = 0.42
@@ -67,9 +83,13 @@ class Settings:
             values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
         values.update(os.environ if environ is None else environ)
         reader = _Reader(values)
+        corpus_dir = reader.path("ARTICLE_BOT_CORPUS_DIR", BUNDLED_CORPUS)
+        cache_home = values.get("XDG_CACHE_HOME", "").strip() or None
         return cls(
-            corpus_dir=reader.path("ARTICLE_BOT_CORPUS_DIR", BUNDLED_CORPUS),
-            index_dir=reader.path("ARTICLE_BOT_INDEX_DIR", PROJECT_ROOT / ".index"),
+            corpus_dir=corpus_dir,
+            index_dir=reader.path(
+                "ARTICLE_BOT_INDEX_DIR", default_index_dir(corpus_dir, cache_home)
+            ),
             model=values.get("ARTICLE_BOT_MODEL", "").strip() or "default",
             citations=reader.integer("ARTICLE_BOT_CITATIONS", 3, 1, 10),
             min_score=reader.number("ARTICLE_BOT_MIN_SCORE", 0.42, -1.0, 1.0),

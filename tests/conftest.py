@@ -29,6 +29,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
             monkeypatch.delenv(name)
     workdir = tmp_path / "work"
     workdir.mkdir()
+    # The default index folder is in the user's cache: each test gets its own.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.chdir(workdir)
     yield
 

@@ -4,19 +4,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import platformdirs
 import pytest
 
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings, default_index_dir
 from corpus import BUNDLED_CORPUS
 from corpus.errors import ConfigurationError
 from embeddings.passages import Chunking
 from tests.test_cli_support import run_cli
 
 
+def test_the_default_index_is_in_the_cache_one_folder_per_corpus(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    one = Settings.from_env({"XDG_CACHE_HOME": str(cache)})
+    other = Settings.from_env(
+        {"XDG_CACHE_HOME": str(cache), "ARTICLE_BOT_CORPUS_DIR": str(tmp_path / "notes")}
+    )
+    assert one.index_dir.parent == other.index_dir.parent == cache / "article-bot" / "indexes"
+    assert one.index_dir.name.startswith("bundled-")
+    assert other.index_dir.name.startswith("notes-")
+    assert one.index_dir != other.index_dir
+    assert Settings.from_env({"XDG_CACHE_HOME": str(cache)}).index_dir == one.index_dir
+    chosen = Settings.from_env(
+        {"XDG_CACHE_HOME": str(cache), "ARTICLE_BOT_INDEX_DIR": str(tmp_path / "mine")}
+    )
+    assert chosen.index_dir == tmp_path / "mine"
+
+
 def test_defaults_with_nothing_set() -> None:
     settings = Settings.from_env({})
     assert settings.corpus_dir == BUNDLED_CORPUS
-    assert settings.index_dir == PROJECT_ROOT / ".index"
+    assert settings.index_dir == default_index_dir(BUNDLED_CORPUS)
+    assert settings.index_dir.parent == platformdirs.user_cache_path("article-bot") / "indexes"
     assert settings.model == "default"
     assert settings.citations == 3
     assert 0.0 < settings.min_score < 1.0
