@@ -58,6 +58,7 @@ class Settings:
     telegram_rate_limit: int = 10
     telegram_rate_window: float = 60.0
     telegram_allowed_ids: frozenset[int] = frozenset()
+    telegram_admin_ids: frozenset[int] = frozenset()
     telegram_context_chats: int = 1000
     telegram_context_minutes: float = 30.0
     telegram_webhook_url: str | None = None
@@ -101,6 +102,7 @@ class Settings:
             telegram_rate_limit=reader.integer("TELEGRAM_RATE_LIMIT", 10, 0, 10_000),
             telegram_rate_window=reader.number("TELEGRAM_RATE_WINDOW", 60.0, 1.0, 86_400.0),
             telegram_allowed_ids=reader.integers("TELEGRAM_ALLOWED_IDS"),
+            telegram_admin_ids=reader.integers("TELEGRAM_ADMIN_IDS"),
             telegram_context_chats=reader.integer("TELEGRAM_CONTEXT_CHATS", 1000, 1, 1_000_000),
             telegram_context_minutes=reader.number("TELEGRAM_CONTEXT_MINUTES", 30.0, 0.0, 10_080.0),
             telegram_webhook_url=values.get("TELEGRAM_WEBHOOK_URL", "").strip() or None,

@@ -4,7 +4,8 @@ It serves the methods the bot uses, queues updates for ``getUpdates`` (long poll
 records everything the bot sends, and checks outgoing HTML the way Telegram does
 (known tags, properly nested, ``<``/``&`` escaped, at most 4,096 characters of text), so a
 message Telegram would refuse is refused here too. ``fail_next`` answers the next call of
-a method with a 429 and ``retry_after``.
+a method with a 429 and ``retry_after``. Files a test "uploads" with ``document_update``
+are served by ``getFile`` and the file download URL.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 TOKEN = "123456789:TEST-stand-in-token_abcdefghijklmnopq"
 BOT_USER = {
@@ -120,6 +121,7 @@ class BotApiStub:
         self._next_update_id = 1
         self._next_message_id = 1000
         self._chat_types: dict[int, str] = {}
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self._failures: dict[str, list[int]] = {}
         self._condition = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -130,6 +132,11 @@ class BotApiStub:
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/file/bot"
 
     def __enter__(self) -> BotApiStub:
         self._thread.start()
@@ -187,6 +194,28 @@ class BotApiStub:
             message["reply_to_message"] = reply_to
         message.update(extra or {})
         return {"edited_message" if edited else "message": message}
+
+    def document_update(
+        self,
+        chat_id: int,
+        file_name: str,
+        data: bytes,
+        *,
+        mime_type: str = "application/octet-stream",
+        file_size: int | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """A message carrying a file, as a user's upload; the file is served for download."""
+        file_id = f"file{len(self.files) + 1}"
+        self.files[file_id] = data
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data) if file_size is None else file_size,
+        }
+        return self.message_update(chat_id, extra={"document": document}, **kwargs)
 
     def say(self, chat_id: int, text: str, **kwargs: Any) -> int:
         return self.push(self.message_update(chat_id, text, **kwargs))
@@ -289,6 +318,16 @@ class BotApiStub:
             return True
         if method in ("sendMessage", "editMessageText"):
             return self._message(method, params)
+        if method == "getFile":
+            file_id = str(params.get("file_id", ""))
+            if file_id not in self.files:
+                raise _BadRequest("invalid file_id")
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(self.files[file_id]),
+                "file_path": f"documents/{file_id}",
+            }
         raise _BadRequest(f"method {method} is not served by the stand-in")
 
     def _message(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -338,6 +377,20 @@ def _handler_for(stub: BotApiStub) -> type[BaseHTTPRequestHandler]:
                 params = {k: _decode(k, v) for k, v in parse_qsl(body, keep_blank_values=True)}
             status, payload = stub.handle(match[1], match[2], params)
             self._send(status, payload)
+
+        def do_GET(self) -> None:
+            # python-telegram-bot percent-encodes the path (the token's ":" too).
+            path = unquote(self.path)
+            match = re.fullmatch(r"/file/bot([^/]+)/documents/(\w+)", path)
+            data = stub.files.get(match[2]) if match and match[1] == stub.token else None
+            if data is None:
+                self._send(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def _send(self, status: int, payload: dict[str, Any]) -> None:
             data = json.dumps(payload).encode()

@@ -31,7 +31,7 @@ from telegram.request import BaseRequest
 from bot import startup
 from bot.answering import Answerer
 from bot.settings import Settings
-from bot.telegram import handlers, operations, redaction
+from bot.telegram import documents, handlers, operations, redaction
 from bot.telegram.front_end import COMMANDS, FrontEnd
 from corpus.errors import ConfigurationError
 
@@ -117,6 +117,9 @@ def add_handlers(application: Application) -> None:
             CommandHandler("about", handlers.about),
             CommandHandler("reset", handlers.reset),
             CommandHandler("ask", handlers.ask),
+            CommandHandler("documents", documents.list_documents),
+            CommandHandler("add", documents.add_url),
+            MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, documents.upload),
             MessageHandler(private & text, handlers.private_text),
             MessageHandler(groups & text, handlers.group_text),
             MessageHandler(

@@ -20,6 +20,7 @@ COMMANDS = (
     ("start", "Greeting and example questions"),
     ("ask", "Ask a question (in groups: /ask QUESTION)"),
     ("sources", "The documents I answer from"),
+    ("documents", "The documents with where they came from"),
     ("reset", "Forget the previous question"),
     ("help", "How to ask"),
     ("about", "What this bot is and how it works"),

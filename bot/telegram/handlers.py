@@ -241,8 +241,9 @@ async def show_citation(update: Update, context: Context) -> None:
 
 async def restrict(update: Update, context: Context) -> None:
     """Runs before every other handler: with an allowlist set, others are turned away."""
-    allowed = front_end(context).settings.telegram_allowed_ids
-    if not allowed:
+    settings = front_end(context).settings
+    allowed = settings.telegram_allowed_ids | settings.telegram_admin_ids
+    if not settings.telegram_allowed_ids:
         return
     user, chat = update.effective_user, update.effective_chat
     if (user and user.id in allowed) or (chat and chat.id in allowed):
