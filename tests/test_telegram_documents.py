@@ -5,36 +5,33 @@ refused, and a bad file changes nothing."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from telegram import Update
 from telegram.ext import Application
 
 from bot.answering import Answerer
 from bot.settings import Settings
 from bot.telegram.app import build_application
-from tests.telegram_stub import TOKEN, BotApiStub
+from tests.telegram_stub import TOKEN, BotApiStub, running_stub
+from tests.test_telegram_handlers import feed
 from tests.web_server import Page, WebServer, web_server
 
 ADMIN = 777
 USER = 4242
 PAGE = (Path(__file__).parent / "pages" / "wordpress-library-sundays.html").read_bytes()
-_update_ids = itertools.count(1)
-
-
-@pytest.fixture
-def stub() -> Iterator[BotApiStub]:
-    with BotApiStub() as running:
-        yield running
 
 
 @pytest.fixture
 def server() -> Iterator[WebServer]:
     with web_server() as running:
+        yield running
+
+
+@pytest.fixture
+def stub() -> Iterator[BotApiStub]:
+    with running_stub() as running:
         yield running
 
 
@@ -54,10 +51,6 @@ async def app(
         yield application
 
 
-async def feed(app: Application, update: dict[str, Any]) -> None:
-    await app.process_update(Update.de_json({"update_id": next(_update_ids), **update}, app.bot))
-
-
 def last_text(stub: BotApiStub, chat_id: int) -> str:
     return str(stub.sent("sendMessage", chat_id)[-1].params["text"])
 
@@ -69,7 +62,7 @@ def snapshot(*folders: Path) -> dict[str, bytes]:
 async def test_an_admin_uploads_a_web_page_and_the_bot_answers_from_it(
     app: Application, stub: BotApiStub, article_corpus_dir: Path
 ) -> None:
-    await feed(app, stub.document_update(ADMIN, "library.html", PAGE, mime_type="text/html"))
+    await feed(app, stub, stub.document_update(ADMIN, "library.html", PAGE, mime_type="text/html"))
     reply = last_text(stub, ADMIN)
     assert reply.startswith(
         "Added <b>Keep the Library Open on Sundays</b> by Margaret Okafor "
@@ -80,7 +73,7 @@ async def test_an_admin_uploads_a_web_page_and_the_bot_answers_from_it(
     saved = article_corpus_dir / "keep-the-library-open-on-sundays.html"
     assert saved.read_bytes() == PAGE
 
-    await feed(app, stub.message_update(USER, "What did Tom Bryce say about volunteers?"))
+    await feed(app, stub, stub.message_update(USER, "What did Tom Bryce say about volunteers?"))
     answer = last_text(stub, USER)
     assert "Tom Bryce" in answer and "Comment #2 — Tom Bryce, Mar 2, 2021 11:40 am" in answer
 
@@ -89,12 +82,12 @@ async def test_an_admin_adds_a_url_and_documents_lists_the_source(
     app: Application, stub: BotApiStub, server: WebServer
 ) -> None:
     url = server.add("/2021/03/library", Page(PAGE))
-    await feed(app, stub.message_update(ADMIN, f"/add {url}"))
+    await feed(app, stub, stub.message_update(ADMIN, f"/add {url}"))
     reply = last_text(stub, ADMIN)
     assert reply.startswith("Added <b>Keep the Library Open on Sundays</b>")
     assert f"from {url}" in reply
 
-    await feed(app, stub.message_update(USER, "/documents"))
+    await feed(app, stub, stub.message_update(USER, "/documents"))
     listing = last_text(stub, USER)
     assert "<b>Is Rapprochement with Russia Still Possible?</b> by Daniel Larison" in listing
     assert "<b>Keep the Library Open on Sundays</b>" in listing
@@ -105,13 +98,13 @@ async def test_everyone_else_is_refused_and_nothing_is_added(
     app: Application, stub: BotApiStub, server: WebServer, article_corpus_dir: Path
 ) -> None:
     before = snapshot(article_corpus_dir)
-    await feed(app, stub.document_update(USER, "library.html", PAGE))
+    await feed(app, stub, stub.document_update(USER, "library.html", PAGE))
     assert last_text(stub, USER) == "Sorry, only the bot's admins can add documents."
-    await feed(app, stub.message_update(USER, f"/add {server.add('/p', Page(PAGE))}"))
+    await feed(app, stub, stub.message_update(USER, f"/add {server.add('/p', Page(PAGE))}"))
     assert last_text(stub, USER) == "Sorry, only the bot's admins can add documents."
     # In a group, someone else's file is not for the bot: no reply at all.
     group_upload = stub.document_update(-100, "x.html", PAGE, chat_type="group", user_id=USER)
-    await feed(app, group_upload)
+    await feed(app, stub, group_upload)
     assert stub.sent("sendMessage", -100) == []
     assert not stub.sent("getFile") and server.requests == []
     assert snapshot(article_corpus_dir) == before
@@ -141,18 +134,18 @@ async def test_a_bad_upload_gets_a_clear_message_and_loses_nothing(
     expected: str,
 ) -> None:
     before = snapshot(article_corpus_dir, tmp_path / "index")
-    await feed(app, stub.document_update(ADMIN, name, data, file_size=size))
+    await feed(app, stub, stub.document_update(ADMIN, name, data, file_size=size))
     assert last_text(stub, ADMIN).startswith(expected)
     assert snapshot(article_corpus_dir, tmp_path / "index") == before
-    await feed(app, stub.message_update(ADMIN, "Who wrote the article?"))
+    await feed(app, stub, stub.message_update(ADMIN, "Who wrote the article?"))
     assert "Daniel Larison" in last_text(stub, ADMIN)  # still answering
 
 
 async def test_add_without_an_address_or_with_a_bad_one(
     app: Application, stub: BotApiStub, server: WebServer
 ) -> None:
-    await feed(app, stub.message_update(ADMIN, "/add"))
+    await feed(app, stub, stub.message_update(ADMIN, "/add"))
     assert last_text(stub, ADMIN).startswith("Send /add followed by a web address")
     url = server.add("/gone", Page(b"gone", "text/plain", 404))
-    await feed(app, stub.message_update(ADMIN, f"/add {url}"))
+    await feed(app, stub, stub.message_update(ADMIN, f"/add {url}"))
     assert last_text(stub, ADMIN) == f"Couldn't add that: {url}: the server answered 404 Not Found"
