@@ -1,21 +1,25 @@
 """The one answering core shared by the console, ``ask`` and Telegram.
 
-question -> clean -> (metadata answer from the parsed structure)
-                  -> scope (named commenters / article / comments)
-                  -> hybrid retrieval -> calibrated abstention
-                  -> best sentences of the top passages, attributed, with [n] markers
+question -> clean -> scope (named commenters / article / comments)
+         -> routes, the first that replies wins:
+            metadata (from the parsed structure)
+            content: hybrid retrieval -> calibrated abstention
+                     -> best sentences of the top passages, as attributed quotes
+
+The reply is data (:mod:`bot.replies`); the front ends render it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.answerability import AnswerType, expected_answer, named_topic_covered, states
 from bot.knowledge import Knowledge
 from bot.metadata import MetadataAnswerer
 from bot.questions import Scope, clean_question, is_follow_up, question_scope
-from bot.replies import NOT_FOUND, Citation, Reply, citation_label
+from bot.replies import Citation, Quote, Reply, Role, citation_label, invalid, not_found
 from bot.retrieval import Ranked, Retrieval, Retriever
 from corpus.model import Comment
 from embeddings.embedder import Embedder, Vectors, normalise
@@ -45,6 +49,20 @@ class Turn:
     scope: Scope = field(default_factory=Scope)
 
 
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A valid question as the answerers see it."""
+
+    question: str  # as asked, kept whole for the reply
+    text: str  # cleaned
+    query: str  # ``text``, after the previous question when this one follows up on it
+    scope: Scope
+
+
+Route = Callable[[Asked], Reply | None]
+"""One kind of answer: a reply when it applies to the question, else ``None``."""
+
+
 class Answerer:
     """Answers questions over one loaded :class:`Knowledge` with one embedder."""
 
@@ -65,6 +83,9 @@ class Answerer:
         )
         self._multi_document = len(knowledge.corpus.documents) > 1
         self.retriever = Retriever(index, knowledge.corpus)
+        # Tried in order; the first reply wins. A new kind of answer goes before the
+        # content route, which always replies (answered or not found).
+        self.routes: list[Route] = [self._metadata_route, self._content_route]
 
     def answer(self, question: str, previous: Turn | None = None) -> Reply:
         """Answer one question; ``previous`` is the last turn of the same conversation."""
@@ -72,25 +93,18 @@ class Answerer:
         return reply
 
     def answer_turn(self, question: str, previous: Turn | None = None) -> tuple[Reply, Turn | None]:
-        """Like :meth:`answer`, and also the :class:`Turn` to pass with the next question."""
+        """Like :meth:`answer`, and also the :class:`Turn` to pass with the next question.
+
+        A valid question goes to each of :attr:`routes` in turn; the first reply wins.
+        """
         text = clean_question(question)
         if not text:
-            return Reply(
-                question,
-                False,
-                "Please ask a question about the article or its comments.",
-                kind="invalid",
-            ), previous
+            return invalid(question, "empty"), previous
         if len(text) > self.settings.max_question_chars:
-            message = (
-                f"Your question is {len(text):,} characters long; the limit is "
-                f"{self.settings.max_question_chars:,}. Please ask something shorter."
-            )
-            return Reply(question, False, message, kind="invalid"), previous
+            limit = self.settings.max_question_chars
+            return invalid(question, "too_long", length=len(text), limit=limit), previous
         if not any(ch.isalnum() for ch in text):
-            return Reply(
-                question, False, "Please ask a question in words.", kind="invalid"
-            ), previous
+            return invalid(question, "no_words"), previous
 
         scope = question_scope(text, self.knowledge.corpus)
         query = text
@@ -99,11 +113,19 @@ class Answerer:
             if scope.is_open:
                 scope = previous.scope
         turn = Turn(query if len(query) <= 2 * self.settings.max_question_chars else text, scope)
+        asked = Asked(question, text, query, scope)
+        for route in self.routes:
+            reply = route(asked)
+            if reply is not None:
+                return reply, turn
+        return not_found(question, "no_match"), turn
 
-        metadata = self._metadata.answer(text, scope)
-        if metadata is not None:
-            return _with_question(metadata, question), turn
+    def _metadata_route(self, asked: Asked) -> Reply | None:
+        return self._metadata.answer(asked.question, asked.text, asked.scope)
 
+    def _content_route(self, asked: Asked) -> Reply:
+        """Hybrid retrieval over the passages, calibrated abstention, quoted sentences."""
+        text, query, scope = asked.text, asked.query, asked.scope
         query_vector = self.embedder.embed_query(text)
         if query != text:
             # A follow-up is about its own words first; the previous question only fills
@@ -114,12 +136,10 @@ class Answerer:
             )
         retrieval = self.retriever.retrieve(query, query_vector, scope)
         if not self._found(query, retrieval, scope):
-            message = NOT_FOUND
             if scope.named:
-                names = " or ".join(scope.named)
-                message = f"I couldn't find anything about that in the comments by {names}."
-            return Reply(question, False, message, kind="not_found"), turn
-        return self._compose(question, query_vector, retrieval, scope, expected_answer(text)), turn
+                return not_found(asked.question, "commenters_silent", names=list(scope.named))
+            return not_found(asked.question, "no_match")
+        return self._compose(asked.question, query_vector, retrieval, scope, expected_answer(text))
 
     def _found(self, query: str, retrieval: Retrieval, scope: Scope) -> bool:
         """Decide "in the document" from the fused evidence, not one cosine cut-off.
@@ -171,27 +191,24 @@ class Answerer:
         cited = cited[: self.settings.citations]
         quoted = (passage.sentences[i] for passage, _, positions in cited for i in positions)
         if wanted is not None and not states(wanted, quoted):
-            kind = "a year" if wanted == "year" else "a number"
-            message = f"I couldn't find {kind} for that in the article or its comments."
-            return Reply(question, False, message, kind="not_found")
+            return not_found(question, "no_stated_" + wanted)
         citations: list[Citation] = []
-        lines: list[tuple[str, str]] = []
+        quotes: list[Quote] = []
         for passage, score, positions in cited:
             number = len(citations) + 1
             citations.append(
-                Citation(number, passage, score, citation_label(passage, self._multi_document))
+                # Four decimals, as printed: a stored reply reads back the same.
+                Citation(
+                    number, passage, round(score, 4), citation_label(passage, self._multi_document)
+                )
             )
-            sentences = " ".join(passage.sentences[i] for i in positions)
-            attribution = _attribution(passage)
-            if original is not None and passage.comment_number == original.number and number > 1:
-                attribution = f"In reply to {passage.author} (#{original.number}), who wrote:"
-            if lines and lines[-1][0] == attribution:
-                # The same speaker again (two parts of one paragraph, say): one line.
-                lines[-1] = (attribution, f"{lines[-1][1]} {sentences} [{number}]")
-            else:
-                lines.append((attribution, f"{sentences} [{number}]"))
-        answer = "\n".join(f"{who} {said}" for who, said in lines)
-        return Reply(question, True, answer, tuple(citations), kind="content")
+            replied_to = (
+                original is not None and passage.comment_number == original.number and number > 1
+            )
+            quotes.append(quote(passage, number, positions, replied_to=replied_to))
+        return Reply(
+            question, "answered", "content", quotes=tuple(quotes), citations=tuple(citations)
+        )
 
     def _replied(
         self, cited: list[tuple[Passage, float, list[int]]], scope: Scope
@@ -289,14 +306,22 @@ def _quotable(sentence: str) -> bool:
     )
 
 
-def _attribution(passage: Passage) -> str:
-    """Who says it, so the article's and a commenter's views are never blended."""
+def quote(passage: Passage, citation: int, positions: list[int], replied_to: bool = False) -> Quote:
+    """The sentences at ``positions`` of ``passage``, attributed to who wrote them, so the
+    article's and a commenter's views are never blended."""
+    role: Role
     if passage.source_type == "comment":
-        return f"Commenter {passage.author} (#{passage.comment_number}) writes:"
-    if passage.author:
-        return f"The author, {passage.author}, writes:"
-    return "The article says:"
-
-
-def _with_question(reply: Reply, question: str) -> Reply:
-    return Reply(question, reply.found, reply.answer, reply.citations, reply.kind)
+        role = "commenter"
+    else:
+        role = "author" if passage.author else "article"
+    return Quote(
+        role=role,
+        speaker=passage.author,
+        citation=citation,
+        sentences=tuple(passage.sentences[i] for i in positions),
+        positions=tuple(positions),
+        source_type=passage.source_type,
+        paragraph=passage.paragraph,
+        comment_number=passage.comment_number,
+        replied_to=replied_to,
+    )

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 from bot import startup
 from bot.answering import Answerer
 from bot.knowledge import add_and_rebuild, index_spec, rebuild
-from bot.rendering import document_line, render_reply
+from bot.rendering import document_line, render_reply, reply_json
 from bot.settings import ROLES, Settings
 from corpus.errors import (
     ArticleBotError,
@@ -82,7 +82,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return _ask_stream(answerer, sys.stdin, sys.stdout, args.json)
     reply = answerer.answer(args.question)
     if args.json:
-        print(json.dumps(reply.to_json(), ensure_ascii=False))
+        print(json.dumps(reply_json(reply), ensure_ascii=False))
     else:
         print(render_reply(reply))
     return 0
@@ -94,7 +94,7 @@ def _ask_stream(answerer: Answerer, source: TextIO, out: TextIO, as_json: bool) 
     for line in source:
         reply = answerer.answer(line.rstrip("\n"))
         if as_json:
-            out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+            out.write(json.dumps(reply_json(reply), ensure_ascii=False) + "\n")
         else:
             out.write(render_reply(reply) + "\n\n")
         out.flush()

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.rendering import answer_text
 from bot.replies import Reply
 from corpus.errors import ConfigurationError
 
@@ -120,7 +121,7 @@ def score(questions: Sequence[Question], replies: Sequence[Reply], k: int = 3) -
             ranks.append(rank)
             ok = rank is not None and reply.found
         elif question.kind == "metadata":
-            answer = _norm(reply.answer)
+            answer = _norm(answer_text(reply))
             ok = all(any(_norm(s) in answer for s in group) for group in question.answer_contains)
             metadata.append(ok)
         else:

@@ -2,17 +2,19 @@
 
 Who wrote it, its title and site, how many comments, when comment N (or the first /
 latest) was posted and by whom, when a named commenter posted, who commented more than
-once, and who a named commenter is. Each answer cites the part it comes from.
+once, and who a named commenter is. Each answer is a list of :class:`Fact` records that
+cite the part they come from.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.questions import Scope
-from bot.replies import Citation, Reply, citation_label, format_date_long
+from bot.replies import Citation, Fact, Reply, citation_label, not_found
 from corpus.loading import Corpus
 from corpus.model import Comment, Document
 from embeddings.passages import Passage
@@ -66,43 +68,48 @@ class MetadataAnswerer:
     def multi_document(self) -> bool:
         return len(self.corpus.documents) > 1
 
-    def answer(self, question: str, scope: Scope) -> Reply | None:
-        """A reply when ``question`` asks about the document's structure, else ``None``."""
+    def answer(self, question: str, text: str, scope: Scope) -> Reply | None:
+        """A reply when ``text`` (the cleaned ``question``) asks about the document's
+        structure, else ``None``."""
+        facts = self.facts(text, scope)
+        if facts is None:
+            return None
+        if isinstance(facts, Missing):
+            return not_found(question, facts.reason, "metadata", **facts.detail)
+        found, citations = self._numbered(facts)
+        return Reply(question, "answered", "metadata", facts=found, citations=citations)
+
+    def facts(self, question: str, scope: Scope) -> list[Sourced] | Missing | None:
+        """The facts ``question`` asks for, what is missing, or ``None`` when it isn't
+        about the document's structure."""
         document = self._document(question)
         ordinal = ORDINAL.search(question)
         if AUTHOR.search(question) and not (ordinal and COMMENT_WORD.search(question)):
-            return self._author(question, document)
+            return self._author(document)
         if TITLE.search(question):
-            return self._title(question, document)
+            return self._title(document)
         if SITE.search(question) and document.site:
-            return self._site(question, document)
+            return self._site(document)
         if COUNT.search(question) and document.comments:
-            return self._count(question, document)
+            return self._count(document)
         if REPEAT.search(question) and COMMENT_WORD.search(question) and document.comments:
-            return self._repeat(question, document)
+            return self._repeat(document)
         if ordinal and COMMENT_WORD.search(question) and document.comments:
             comment = self._pick(document, ordinal)
             if comment is None:
-                return Reply(
-                    question,
-                    False,
-                    f"There is no such comment; the comments run from "
-                    f"#{document.comments[0].number} to #{document.comments[-1].number}.",
-                    kind="metadata",
-                )
-            if WHEN.search(question):
-                return self._when(question, document, comment)
-            if WHO.search(question):
-                return self._who_wrote(question, document, comment)
+                first, last = document.comments[0].number, document.comments[-1].number
+                return Missing("no_such_comment", {"first": first, "last": last})
+            if WHEN.search(question) or WHO.search(question):
+                return [self._posted(document, comment)]
         if (
             WHEN.search(question)
             and COMMENT_WORD.search(question)
             and scope.commenters
             and not scope.replying_to
         ):
-            return self._when_by(question, scope.commenters)
+            return self._when_by(scope.commenters)
         if WHO_IS.search(question) and len(scope.commenters) == 1 and len(question.split()) <= 6:
-            return self._who_is(question, document, scope.commenters[0])
+            return [self._who_is(document, scope.commenters[0])]
         return None
 
     def _document(self, question: str) -> Document:
@@ -131,21 +138,15 @@ class MetadataAnswerer:
             )
         return document.comment(int(ordinal["number"]))
 
-    def _cite(self, document: Document, comments: list[Comment]) -> tuple[Citation, ...]:
-        return self._cite_each([(document, comment) for comment in comments])
+    def _comment_sources(self, document: Document, comments: list[Comment]) -> list[Passage]:
+        found = (self.first_passage(document.path, c.number) for c in comments)
+        return [p for p in found if p is not None]
 
-    def _cite_each(self, comments: list[tuple[Document, Comment]]) -> tuple[Citation, ...]:
-        """Citations of the first ``max_citations`` comments, each in its document."""
-        citations: list[Citation] = []
-        for document, comment in comments[: self.max_citations]:
-            passage = self.first_passage(document.path, comment.number)
-            if passage is not None:
-                label = citation_label(passage, self.multi_document)
-                citations.append(Citation(len(citations) + 1, passage, 1.0, label))
-        return tuple(citations)
-
-    def _part(self, document: Document, text: str, label: str) -> tuple[Citation, ...]:
-        passage = Passage(
+    def _header(self, document: Document, text: str, label: str) -> tuple[Passage, str]:
+        """The document's header as a citable passage (the byline, the title...)."""
+        if self.multi_document:
+            label = f"“{document.title}”, {label}"
+        return Passage(
             id=-1,
             document=document.path,
             document_title=document.title,
@@ -158,116 +159,110 @@ class MetadataAnswerer:
             pieces=1,
             sentences=(text,),
             source_url=document.source_url,
-        )
-        if self.multi_document:
-            label = f"“{document.title}”, {label}"
-        return (Citation(1, passage, 1.0, label),)
+        ), label
 
-    def _author(self, question: str, document: Document) -> Reply:
+    def _author(self, document: Document) -> list[Sourced] | Missing:
         if not document.author:
-            return Reply(
-                question, False, f"“{document.title}” doesn't name its author.", kind="metadata"
-            )
-        role = f", {document.author_role}" if document.author_role else ""
-        answer = f"“{document.title}” was written by {document.author}{role} [1]."
-        return Reply(
-            question,
-            True,
-            answer,
-            self._part(document, document.byline or document.author, "Article byline"),
-            kind="metadata",
-        )
+            return Missing("no_author", {"document": document.title})
+        source = self._header(document, document.byline or document.author, "Article byline")
+        values = {"author": document.author, "role": document.author_role or None}
+        return [Sourced(Fact("author", document.title, values), [source])]
 
-    def _title(self, question: str, document: Document) -> Reply:
-        answer = f"The article is titled “{document.title}” [1]."
+    def _title(self, document: Document) -> list[Sourced]:
+        source = self._header(document, document.title, "Article title")
+        values: dict[str, Any] = {"title": document.title}
         if self.multi_document:
-            titles = "; ".join(f"“{d.title}”" for d in self.corpus.documents)
-            answer += f" The documents here are: {titles}."
-        return Reply(
-            question,
-            True,
-            answer,
-            self._part(document, document.title, "Article title"),
-            kind="metadata",
-        )
+            values["all_titles"] = [d.title for d in self.corpus.documents]
+        return [Sourced(Fact("title", document.title, values), [source])]
 
-    def _site(self, question: str, document: Document) -> Reply:
-        answer = f"It was published by {document.site} ({document.url}) [1]."
-        return Reply(
-            question,
-            True,
-            answer,
-            self._part(document, f"{document.site} - {document.url}", "Article header"),
-            kind="metadata",
-        )
+    def _site(self, document: Document) -> list[Sourced]:
+        source = self._header(document, f"{document.site} - {document.url}", "Article header")
+        values = {"site": document.site, "url": document.url}
+        return [Sourced(Fact("site", document.title, values), [source])]
 
-    def _count(self, question: str, document: Document) -> Reply:
+    def _count(self, document: Document) -> list[Sourced]:
         comments = document.comments
-        people = len(document.commenters)
         first, last = comments[0], comments[-1]
-        answer = (
-            f"“{document.title}” has {len(comments)} comments from {people} different readers, "
-            f"posted between {format_date_long(first.posted_at)} [1] and "
-            f"{format_date_long(last.posted_at)} [2]."
-        )
-        return Reply(question, True, answer, self._cite(document, [first, last]), kind="metadata")
+        values = {
+            "comments": len(comments),
+            "readers": len(document.commenters),
+            "first": first.posted_at.isoformat(),
+            "last": last.posted_at.isoformat(),
+        }
+        fact = Fact("comment_count", document.title, values)
+        return [Sourced(fact, self._labelled(self._comment_sources(document, [first, last])))]
 
-    def _repeat(self, question: str, document: Document) -> Reply:
+    def _repeat(self, document: Document) -> list[Sourced]:
         repeat = [a for a in document.commenters if len(document.comments_by(a)) > 1]
-        if not repeat:
-            return Reply(
-                question, True, "Every comment is from a different reader.", kind="metadata"
-            )
-        cited = [document.comments_by(a)[0] for a in repeat]
-        citations = self._cite(document, cited)
-        parts = []
-        for author in repeat:
-            numbers = ", ".join(f"#{c.number}" for c in document.comments_by(author))
-            marker = next((f" [{c.number}]" for c in citations if c.passage.author == author), "")
-            parts.append(f"{author} ({numbers}){marker}")
-        answer = "Commented more than once: " + "; ".join(parts) + "."
-        return Reply(question, True, answer, citations, kind="metadata")
+        values = {
+            "commenters": [
+                {"author": a, "numbers": [c.number for c in document.comments_by(a)]}
+                for a in repeat
+            ]
+        }
+        sources = self._comment_sources(document, [document.comments_by(a)[0] for a in repeat])
+        return [Sourced(Fact("repeat_commenters", document.title, values), self._labelled(sources))]
 
-    def _when(self, question: str, document: Document, comment: Comment) -> Reply:
-        answer = (
-            f"Comment #{comment.number}, by {comment.author}, was posted on "
-            f"{format_date_long(comment.posted_at)} [1]."
-        )
-        return Reply(question, True, answer, self._cite(document, [comment]), kind="metadata")
+    def _posted(self, document: Document, comment: Comment) -> Sourced:
+        values = {
+            "number": comment.number,
+            "author": comment.author,
+            "posted_at": comment.posted_at.isoformat(),
+        }
+        sources = self._comment_sources(document, [comment])
+        return Sourced(Fact("comment_posted", document.title, values), self._labelled(sources))
 
-    def _when_by(self, question: str, commenters: tuple[str, ...]) -> Reply:
+    def _when_by(self, commenters: tuple[str, ...]) -> list[Sourced]:
         """When the named commenters posted: "When did Oskar post his comment?"."""
-        found = [
-            (document, comment)
+        return [
+            self._posted(document, comment)
             for author in commenters
             for document in self.corpus.documents
             for comment in document.comments_by(author)
         ]
-        citations = self._cite_each(found)
-        numbers = {(c.passage.document, c.passage.comment_number): c.number for c in citations}
-        parts = []
-        for document, comment in found:
-            number = numbers.get((document.path, comment.number))
-            marker = f" [{number}]" if number else ""
-            parts.append(
-                f"{comment.author} posted comment #{comment.number} on "
-                f"{format_date_long(comment.posted_at)}{marker}."
-            )
-        return Reply(question, True, " ".join(parts), citations, kind="metadata")
 
-    def _who_wrote(self, question: str, document: Document, comment: Comment) -> Reply:
-        answer = (
-            f"Comment #{comment.number} was written by {comment.author}, "
-            f"on {format_date_long(comment.posted_at)} [1]."
-        )
-        return Reply(question, True, answer, self._cite(document, [comment]), kind="metadata")
-
-    def _who_is(self, question: str, document: Document, commenter: str) -> Reply:
+    def _who_is(self, document: Document, commenter: str) -> Sourced:
         comments = list(document.comments_by(commenter))
-        numbers = ", ".join(f"#{c.number}" for c in comments)
-        times = "once" if len(comments) == 1 else f"{len(comments)} times"
-        answer = (
-            f"{commenter} is a reader who commented {times} ({numbers}), first on "
-            f"{format_date_long(comments[0].posted_at)} [1]."
-        )
-        return Reply(question, True, answer, self._cite(document, comments[:1]), kind="metadata")
+        values = {
+            "author": commenter,
+            "numbers": [c.number for c in comments],
+            "first": comments[0].posted_at.isoformat(),
+        }
+        sources = self._comment_sources(document, comments[:1])
+        return Sourced(Fact("commenter", document.title, values), self._labelled(sources))
+
+    def _labelled(self, passages: list[Passage]) -> list[tuple[Passage, str]]:
+        return [(p, citation_label(p, self.multi_document)) for p in passages]
+
+    def _numbered(self, facts: list[Sourced]) -> tuple[tuple[Fact, ...], tuple[Citation, ...]]:
+        """Number the facts' sources as citations: each passage once, at most
+        ``max_citations`` of them."""
+        citations: dict[tuple[str, int, str], Citation] = {}
+        numbered: list[Fact] = []
+        for sourced in facts:
+            numbers: list[int] = []
+            for passage, label in sourced.sources:
+                key = (passage.document, passage.id, label)
+                if key not in citations:
+                    if len(citations) >= self.max_citations:
+                        break
+                    citations[key] = Citation(len(citations) + 1, passage, 1.0, label)
+                numbers.append(citations[key].number)
+            numbered.append(replace(sourced.fact, citations=tuple(numbers)))
+        return tuple(numbered), tuple(citations.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Sourced:
+    """A fact and the passages that show it, each with its label (not yet numbered)."""
+
+    fact: Fact
+    sources: list[tuple[Passage, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """What the document doesn't give, and why (a :attr:`Reply.reason`)."""
+
+    reason: str
+    detail: dict[str, Any]

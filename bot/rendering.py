@@ -1,17 +1,195 @@
-"""Plain-text rendering of replies for terminals (console chat and ``ask``)."""
+"""Replies in English: plain text for terminals (console chat and ``ask``) and the
+``ask --json`` record. The Telegram front end renders the same :func:`answer_lines`
+as HTML (:mod:`bot.telegram.formatting`).
+
+Every kind of fact and every reason a question is not answered has one sentence
+here (:data:`FACT_SENTENCES`, :data:`REASON_SENTENCES`); a new kind of answer adds its own.
+"""
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from bot.replies import Citation, Reply
+from bot.replies import Citation, Fact, Quote, Reply, format_date_long
 from corpus.model import Document
+
+NOT_FOUND = "I couldn't find that in the article or its comments."
+GAP = " … "
+"""Between quoted sentences that are not consecutive in the source."""
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of an answer: who speaks (may be empty), then what they say."""
+
+    lead: str
+    body: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.lead} {self.body}" if self.lead else self.body
+
+
+def _date(value: str) -> str:
+    return format_date_long(datetime.fromisoformat(value))
+
+
+def _markers(numbers: Sequence[int]) -> str:
+    return "".join(f" [{n}]" for n in numbers)
+
+
+def _marker(numbers: Sequence[int], index: int) -> str:
+    return f" [{numbers[index]}]" if index < len(numbers) else ""
+
+
+def _numbers(values: Sequence[int]) -> str:
+    return ", ".join(f"#{n}" for n in values)
+
+
+def _author(fact: Fact) -> str:
+    v = fact.values
+    role = f", {v['role']}" if v.get("role") else ""
+    return f"“{fact.document}” was written by {v['author']}{role}{_markers(fact.citations)}."
+
+
+def _title(fact: Fact) -> str:
+    sentence = f"The article is titled “{fact.values['title']}”{_markers(fact.citations)}."
+    titles = fact.values.get("all_titles")
+    if titles:
+        sentence += " The documents here are: " + "; ".join(f"“{t}”" for t in titles) + "."
+    return sentence
+
+
+def _site(fact: Fact) -> str:
+    v = fact.values
+    return f"It was published by {v['site']} ({v['url']}){_markers(fact.citations)}."
+
+
+def _comment_count(fact: Fact) -> str:
+    v, numbers = fact.values, fact.citations
+    return (
+        f"“{fact.document}” has {v['comments']} comments from {v['readers']} different readers, "
+        f"posted between {_date(v['first'])}{_marker(numbers, 0)} and "
+        f"{_date(v['last'])}{_marker(numbers, 1)}."
+    )
+
+
+def _repeat_commenters(fact: Fact) -> str:
+    commenters = fact.values["commenters"]
+    if not commenters:
+        return "Every comment is from a different reader."
+    parts = [
+        f"{c['author']} ({_numbers(c['numbers'])}){_marker(fact.citations, i)}"
+        for i, c in enumerate(commenters)
+    ]
+    return "Commented more than once: " + "; ".join(parts) + "."
+
+
+def _comment_posted(fact: Fact) -> str:
+    v = fact.values
+    return (
+        f"Comment #{v['number']} was posted by {v['author']} on "
+        f"{_date(v['posted_at'])}{_markers(fact.citations)}."
+    )
+
+
+def _commenter(fact: Fact) -> str:
+    v = fact.values
+    count = len(v["numbers"])
+    times = "once" if count == 1 else f"{count} times"
+    return (
+        f"{v['author']} is a reader who commented {times} ({_numbers(v['numbers'])}), "
+        f"first on {_date(v['first'])}{_markers(fact.citations)}."
+    )
+
+
+def _not_given(fact: Fact) -> str:
+    return f"The document doesn't give {fact.values['asked']}."
+
+
+FACT_SENTENCES: dict[str, Callable[[Fact], str]] = {
+    "author": _author,
+    "title": _title,
+    "site": _site,
+    "comment_count": _comment_count,
+    "repeat_commenters": _repeat_commenters,
+    "comment_posted": _comment_posted,
+    "commenter": _commenter,
+    "not_given": _not_given,
+}
+
+
+def _silent(detail: Mapping[str, Any]) -> str:
+    names = " or ".join(detail["names"])
+    return f"I couldn't find anything about that in the comments by {names}."
+
+
+REASON_SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "no_match": lambda _: NOT_FOUND,
+    "commenters_silent": _silent,
+    "no_stated_year": lambda _: "I couldn't find a year for that in the article or its comments.",
+    "no_stated_quantity": lambda _: (
+        "I couldn't find a number for that in the article or its comments."
+    ),
+    "no_such_comment": lambda d: (
+        f"There is no such comment; the comments run from #{d['first']} to #{d['last']}."
+    ),
+    "no_author": lambda d: f"“{d['document']}” doesn't name its author.",
+    "empty": lambda _: "Please ask a question about the article or its comments.",
+    "no_words": lambda _: "Please ask a question in words.",
+    "too_long": lambda d: (
+        f"Your question is {d['length']:,} characters long; the limit is {d['limit']:,}. "
+        "Please ask something shorter."
+    ),
+}
+
+
+def quote_lead(quote: Quote) -> str:
+    """Who says it, so the article's and a commenter's views are never blended."""
+    if quote.role == "commenter":
+        if quote.replied_to:
+            return f"In reply to {quote.speaker} (#{quote.comment_number}), who wrote:"
+        return f"Commenter {quote.speaker} (#{quote.comment_number}) writes:"
+    if quote.role == "author":
+        return f"The author, {quote.speaker}, writes:"
+    return "The article says:"
+
+
+def quote_text(quote: Quote) -> str:
+    """The quoted sentences, with " … " where the source has text between them."""
+    return GAP.join(" ".join(run) for run in quote.runs()) + f" [{quote.citation}]"
+
+
+def answer_lines(reply: Reply) -> list[Line]:
+    """The answer as lines: one per speaker in a row of quotes, one per fact, or the
+    sentence that says why there is no answer."""
+    if not reply.found:
+        sentence = REASON_SENTENCES.get(reply.reason or "", REASON_SENTENCES["no_match"])
+        return [Line("", sentence(reply.detail))]
+    lines: list[Line] = []
+    for quote in reply.quotes:
+        lead, text = quote_lead(quote), quote_text(quote)
+        if lines and lines[-1].lead == lead:
+            # The same speaker again (two parts of one paragraph, say): one line.
+            lines[-1] = Line(lead, f"{lines[-1].body} {text}")
+        else:
+            lines.append(Line(lead, text))
+    lines.extend(Line("", FACT_SENTENCES[fact.kind](fact)) for fact in reply.facts)
+    return lines
+
+
+def answer_text(reply: Reply) -> str:
+    """The answer as plain text, one line per :class:`Line`."""
+    return "\n".join(line.text for line in answer_lines(reply))
 
 
 def render_reply(reply: Reply, width: int = 88) -> str:
     """The answer, then one line per citation: ``[1] Article ¶11``."""
-    paragraphs = [textwrap.fill(line, width) for line in reply.answer.splitlines() if line.strip()]
-    lines = ["\n".join(paragraphs)]
+    lines = ["\n".join(textwrap.fill(line.text, width) for line in answer_lines(reply))]
     if reply.citations:
         lines.append("")
         lines.extend(f"[{c.number}] {c.label}" for c in reply.citations)
@@ -40,3 +218,15 @@ def render_citation_text(citation: Citation, width: int = 88) -> str:
     """A citation with its full passage text, indented."""
     body = textwrap.indent(textwrap.fill(citation.passage.text, width - 4), "    ")
     return f"[{citation.number}] {citation.label}\n{body}"
+
+
+def reply_json(reply: Reply) -> dict[str, Any]:
+    """The ``ask --json`` record: the reply's data plus the plain-text ``answer``."""
+    data = reply.to_json()
+    return {
+        "question": data.pop("question"),
+        "found": data.pop("found"),
+        "answer": answer_text(reply),
+        "citations": data.pop("citations"),
+        **data,
+    }

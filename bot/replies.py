@@ -1,16 +1,27 @@
-"""What the answering core returns: a reply with numbered, checkable citations."""
+"""What the answering core returns: a verdict, attributed quotes and facts, and the
+numbered citations they point to. Data only: the front ends turn it into text
+(:mod:`bot.rendering` for plain text and JSON, :mod:`bot.telegram.formatting` for HTML).
+
+A :class:`Reply` round-trips through JSON (:meth:`Reply.to_json` / :meth:`Reply.from_json`)
+so that a front end can store it (for example in Redis) and render it later.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 from embeddings.passages import Passage
 
-ReplyKind = Literal["content", "metadata", "not_found", "invalid"]
+Verdict = Literal["answered", "not_found", "invalid"]
+"""Answered from the document; the document doesn't say (``reason`` says why); or a
+question the bot can't take as it is (empty, no words, too long)."""
 
-NOT_FOUND = "I couldn't find that in the article or its comments."
+Role = Literal["author", "commenter", "article"]
+"""Who speaks in a quote: the article's named author, a commenter, or an article that
+names no author."""
 
 
 def _clock(moment: datetime) -> str:
@@ -73,23 +84,182 @@ class Citation:
             "source_url": p.source_url,
             "text": p.text,
             "score": round(float(self.score), 4),
+            # What it takes to rebuild the passage (see Reply.from_json).
+            "sentences": list(p.sentences),
+            "passage_id": p.id,
+            "piece": p.piece,
+            "pieces": p.pieces,
+            "first_sentence": p.first_sentence,
         }
+
+    @classmethod
+    def from_json(cls, row: Mapping[str, Any]) -> Citation:
+        passage = Passage(
+            id=int(row["passage_id"]),
+            document=str(row["document_path"]),
+            document_title=str(row["document"]),
+            source_type=row["source_type"],
+            paragraph=row["paragraph"],
+            comment_number=row["comment_number"],
+            author=row["author"],
+            posted_at=row["posted_at"],
+            piece=int(row["piece"]),
+            pieces=int(row["pieces"]),
+            sentences=tuple(str(s) for s in row["sentences"]),
+            first_sentence=int(row["first_sentence"]),
+        )
+        return cls(int(row["number"]), passage, float(row["score"]), str(row["label"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """Sentences quoted word for word from one cited passage, with who says them.
+
+    ``positions`` are the sentences' places in the cited passage: where two are not
+    consecutive, the source has text between them, and renderers mark the gap.
+    ``replied_to`` marks the comment that the quote before it replies to.
+    """
+
+    role: Role
+    speaker: str | None
+    citation: int
+    sentences: tuple[str, ...]
+    positions: tuple[int, ...]
+    source_type: Literal["article", "comment"] = "article"
+    paragraph: int | None = None
+    comment_number: int | None = None
+    replied_to: bool = False
+
+    def runs(self) -> list[tuple[str, ...]]:
+        """The sentences in runs that are consecutive in the source."""
+        runs: list[list[str]] = []
+        previous: int | None = None
+        for position, sentence in zip(self.positions, self.sentences, strict=True):
+            if previous is None or position != previous + 1:
+                runs.append([])
+            runs[-1].append(sentence)
+            previous = position
+        return [tuple(run) for run in runs]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "speaker": self.speaker,
+            "citation": self.citation,
+            "sentences": list(self.sentences),
+            "positions": list(self.positions),
+            "source_type": self.source_type,
+            "paragraph": self.paragraph,
+            "comment_number": self.comment_number,
+            "replied_to": self.replied_to,
+        }
+
+    @classmethod
+    def from_json(cls, row: Mapping[str, Any]) -> Quote:
+        return cls(
+            role=row["role"],
+            speaker=row["speaker"],
+            citation=int(row["citation"]),
+            sentences=tuple(str(s) for s in row["sentences"]),
+            positions=tuple(int(p) for p in row["positions"]),
+            source_type=row["source_type"],
+            paragraph=row["paragraph"],
+            comment_number=row["comment_number"],
+            replied_to=bool(row["replied_to"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One thing the document's structure says, e.g. who wrote it, with its citations.
+
+    ``kind`` names the fact and the keys of ``values`` (plain JSON values: strings,
+    numbers, ISO dates, lists): ``author`` {author, role}, ``title`` {title},
+    ``site`` {site, url}, ``comment_count`` {comments, readers, first, last},
+    ``repeat_commenters`` {commenters: [{author, numbers}]}, ``comment_posted``
+    {number, author, posted_at}, ``commenter`` {author, numbers, first},
+    ``not_given`` {asked}: a part of the question the document doesn't answer.
+    ``document`` is the title of the document it is about.
+    """
+
+    kind: str
+    document: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    citations: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "document": self.document,
+            "values": dict(self.values),
+            "citations": list(self.citations),
+        }
+
+    @classmethod
+    def from_json(cls, row: Mapping[str, Any]) -> Fact:
+        return cls(
+            str(row["kind"]),
+            str(row["document"]),
+            dict(row["values"]),
+            tuple(int(n) for n in row["citations"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A short answer with citation markers ``[n]`` and the numbered citations."""
+    """The core's answer to one question.
+
+    ``kind`` says which answerer replied (``content``, ``metadata``, ...); ``reason``
+    (with ``detail``) says why a question is not answered or not valid, e.g.
+    ``no_match``, ``too_long`` {length, limit}. ``quotes`` and ``facts`` refer to
+    ``citations`` by number.
+    """
 
     question: str
-    found: bool
-    answer: str
+    verdict: Verdict
+    kind: str = "content"
+    reason: str | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+    quotes: tuple[Quote, ...] = ()
+    facts: tuple[Fact, ...] = ()
     citations: tuple[Citation, ...] = ()
-    kind: ReplyKind = "content"
+
+    @property
+    def found(self) -> bool:
+        return self.verdict == "answered"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "found": self.found,
-            "answer": self.answer,
+            "verdict": self.verdict,
+            "kind": self.kind,
+            "reason": self.reason,
+            "detail": dict(self.detail),
+            "quotes": [q.to_json() for q in self.quotes],
+            "facts": [f.to_json() for f in self.facts],
             "citations": [c.to_json() for c in self.citations],
         }
+
+    @classmethod
+    def from_json(cls, row: Mapping[str, Any]) -> Reply:
+        return cls(
+            question=str(row["question"]),
+            verdict=row["verdict"],
+            kind=str(row["kind"]),
+            reason=row["reason"],
+            detail=dict(row["detail"]),
+            quotes=tuple(Quote.from_json(q) for q in row["quotes"]),
+            facts=tuple(Fact.from_json(f) for f in row["facts"]),
+            citations=tuple(Citation.from_json(c) for c in row["citations"]),
+        )
+
+
+def not_found(question: str, reason: str, kind: str = "content", **detail: Any) -> Reply:
+    """A reply that cites nothing because the document doesn't answer (``reason``)."""
+    return Reply(question, "not_found", kind, reason, detail)
+
+
+def invalid(question: str, reason: str, **detail: Any) -> Reply:
+    """A reply to a question the bot can't take as it is."""
+    return Reply(question, "invalid", "invalid", reason, detail)

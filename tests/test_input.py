@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering import Answerer, AnswerSettings
-from bot.replies import NOT_FOUND
+from bot.rendering import NOT_FOUND, answer_text, reply_json
 
 ASK_IN_WORDS = "Please ask a question in words."
 ASK_SOMETHING = "Please ask a question about the article or its comments."
@@ -19,9 +19,8 @@ ASK_SOMETHING = "Please ask a question about the article or its comments."
 )
 def test_an_empty_question_asks_for_one(fake_answerer: Answerer, question: str) -> None:
     reply = fake_answerer.answer(question)
-    assert not reply.found
-    assert reply.kind == "invalid"
-    assert reply.answer == ASK_SOMETHING
+    assert (reply.verdict, reply.reason) == ("invalid", "empty")
+    assert answer_text(reply) == ASK_SOMETHING
     assert reply.citations == ()
     assert reply.question == question
 
@@ -33,9 +32,8 @@ def test_an_empty_question_asks_for_one(fake_answerer: Answerer, question: str) 
 )
 def test_punctuation_or_emoji_only_asks_for_words(fake_answerer: Answerer, question: str) -> None:
     reply = fake_answerer.answer(question)
-    assert not reply.found
-    assert reply.kind == "invalid"
-    assert reply.answer == ASK_IN_WORDS
+    assert (reply.verdict, reply.reason) == ("invalid", "no_words")
+    assert answer_text(reply) == ASK_IN_WORDS
     assert reply.citations == ()
 
 
@@ -44,9 +42,9 @@ def test_a_question_over_the_length_limit_is_refused_not_truncated(
 ) -> None:
     question = "Who wrote the article? " + "x" * 1000
     reply = fake_answerer.answer(question)
-    assert not reply.found
-    assert reply.kind == "invalid"
-    assert reply.answer == (
+    assert (reply.verdict, reply.reason) == ("invalid", "too_long")
+    assert reply.detail == {"length": 1023, "limit": 1000}
+    assert answer_text(reply) == (
         "Your question is 1,023 characters long; the limit is 1,000. Please ask something shorter."
     )
     assert reply.citations == ()
@@ -60,13 +58,13 @@ def test_the_limit_is_a_setting_and_a_question_at_the_limit_is_answered(
         fake_answerer.knowledge, fake_answerer.embedder, AnswerSettings(max_question_chars=22)
     )
     assert strict.answer("Who wrote the article?").found  # exactly 22 characters
-    assert "the limit is 22" in strict.answer("Who wrote the article??").answer
+    assert strict.answer("Who wrote the article??").detail == {"length": 23, "limit": 22}
 
 
 def test_the_limit_counts_the_cleaned_question(fake_answerer: Answerer) -> None:
     # Padding that cleaning removes (spaces, zero-width characters) doesn't count.
     reply = fake_answerer.answer("Who wrote the article?" + " " * 2000 + "\u200b" * 2000)
-    assert reply.found and "Daniel Larison" in reply.answer
+    assert reply.found and reply.facts[0].values["author"] == "Daniel Larison"
 
 
 @pytest.mark.parametrize(
@@ -95,7 +93,7 @@ def test_the_limit_counts_the_cleaned_question(fake_answerer: Answerer) -> None:
 def test_odd_unicode_is_cleaned_and_answered(fake_answerer: Answerer, question: str) -> None:
     reply = fake_answerer.answer(question)
     assert reply.found
-    assert "Daniel Larison" in reply.answer
+    assert reply.facts[0].values["author"] == "Daniel Larison"
     assert reply.question == question
     assert [c.label for c in reply.citations] == ["Article byline"]
 
@@ -104,21 +102,21 @@ def test_html_in_the_question_is_read_as_text(fake_answerer: Answerer) -> None:
     question = "<b>Who wrote</b> the article &amp; why?"
     reply = fake_answerer.answer(question)
     assert reply.found
-    assert "Daniel Larison" in reply.answer
-    assert "<b>" not in reply.answer and "&amp;" not in reply.answer
+    assert reply.facts[0].values["author"] == "Daniel Larison"
+    assert "<b>" not in answer_text(reply) and "&amp;" not in answer_text(reply)
     assert reply.question == question
 
 
 def test_a_script_tag_is_not_echoed(fake_answerer: Answerer) -> None:
     reply = fake_answerer.answer("<script>alert(1)</script> What did Gazza say about the DNC?")
     assert reply.found
-    assert "<script>" not in reply.answer
+    assert "<script>" not in answer_text(reply)
     assert {c.passage.author for c in reply.citations} == {"Gazza"}
 
 
 def test_a_very_long_word_does_not_crash(fake_answerer: Answerer) -> None:
     reply = fake_answerer.answer("Russia" * 150)
-    assert reply.kind in ("content", "not_found")
+    assert reply.verdict in ("answered", "not_found")
 
 
 @pytest.mark.integration
@@ -129,15 +127,21 @@ def test_a_very_long_word_does_not_crash(fake_answerer: Answerer) -> None:
 def test_an_unanswerable_question_is_not_found(real_answerer: Answerer, question: str) -> None:
     reply = real_answerer.answer(question)
     assert reply.found is False
-    assert reply.kind == "not_found"
-    assert reply.answer == NOT_FOUND == "I couldn't find that in the article or its comments."
+    assert (reply.verdict, reply.reason) == ("not_found", "no_match")
     assert reply.citations == ()
-    assert reply.to_json() == {
+    assert reply_json(reply) == {
         "question": question,
         "found": False,
         "answer": NOT_FOUND,
         "citations": [],
+        "verdict": "not_found",
+        "kind": "content",
+        "reason": "no_match",
+        "detail": {},
+        "quotes": [],
+        "facts": [],
     }
+    assert NOT_FOUND == "I couldn't find that in the article or its comments."
 
 
 @pytest.mark.integration

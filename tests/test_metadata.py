@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering import Answerer
+from bot.rendering import answer_text
 
 
 @pytest.fixture(
@@ -15,21 +16,36 @@ def answerer(request: pytest.FixtureRequest) -> Answerer:
     return request.getfixturevalue(request.param)
 
 
-# (question, phrases the answer must contain, labels of the citations in order)
+# (question, the facts' kinds and values, labels of the citations in order)
 CASES = [
     (
         "Who wrote the article?",
-        ["Daniel Larison", "senior editor at The American Conservative"],
+        [
+            (
+                "author",
+                {"author": "Daniel Larison", "role": "senior editor at The American Conservative"},
+            )
+        ],
         ["Article byline"],
     ),
     (
         "What is the title of the article?",
-        ["“Is Rapprochement with Russia Still Possible?”"],
+        [("title", {"title": "Is Rapprochement with Russia Still Possible?"})],
         ["Article title"],
     ),
     (
         "How many comments are there?",
-        ["19 comments", "17 different readers", "December 6, 2017 at 11:18 pm", "May 20, 2018"],
+        [
+            (
+                "comment_count",
+                {
+                    "comments": 19,
+                    "readers": 17,
+                    "first": "2017-12-06T23:18:00",
+                    "last": "2018-05-20T10:32:00",
+                },
+            )
+        ],
         [
             "Comment #1 — cornel lencar, Dec 6, 2017 11:18 pm (part 1 of 3)",
             "Comment #19 — JoAnne BRALEY, May 20, 2018 10:32 am",
@@ -37,22 +53,32 @@ CASES = [
     ),
     (
         "When was the first comment posted?",
-        ["#1", "cornel lencar", "December 6, 2017 at 11:18 pm"],
+        [("comment_posted", {"number": 1, "author": "cornel lencar"})],
         ["Comment #1 — cornel lencar, Dec 6, 2017 11:18 pm (part 1 of 3)"],
     ),
     (
         "When was the latest comment posted?",
-        ["#19", "JoAnne BRALEY", "May 20, 2018 at 10:32 am"],
+        [("comment_posted", {"number": 19, "author": "JoAnne BRALEY"})],
         ["Comment #19 — JoAnne BRALEY, May 20, 2018 10:32 am"],
     ),
     (
         "When was comment 5 posted?",
-        ["#5", "Michael Kenny", "December 7, 2017 at 10:10 am"],
+        [("comment_posted", {"number": 5, "posted_at": "2017-12-07T10:10:00"})],
         ["Comment #5 — Michael Kenny, Dec 7, 2017 10:10 am (part 1 of 4)"],
     ),
     (
         "Who commented more than once?",
-        ["craigsummers (#4, #12)", "Gazza (#17, #18)"],
+        [
+            (
+                "repeat_commenters",
+                {
+                    "commenters": [
+                        {"author": "craigsummers", "numbers": [4, 12]},
+                        {"author": "Gazza", "numbers": [17, 18]},
+                    ]
+                },
+            )
+        ],
         [
             "Comment #4 — craigsummers, Dec 7, 2017 10:06 am (part 1 of 4)",
             "Comment #17 — Gazza, Dec 10, 2017 5:43 am (part 1 of 2)",
@@ -60,12 +86,15 @@ CASES = [
     ),
     (
         "Who wrote comment 7?",
-        ["VikingLS", "December 7, 2017 at 11:35 am"],
+        [("comment_posted", {"number": 7, "author": "VikingLS"})],
         ["Comment #7 — VikingLS, Dec 7, 2017 11:35 am"],
     ),
     (
         "When did Gazza post his comments?",
-        ["#17", "December 10, 2017 at 5:43 am", "#18"],
+        [
+            ("comment_posted", {"number": 17, "posted_at": "2017-12-10T05:43:00"}),
+            ("comment_posted", {"number": 18, "author": "Gazza"}),
+        ],
         [
             "Comment #17 — Gazza, Dec 10, 2017 5:43 am (part 1 of 2)",
             "Comment #18 — Gazza, Dec 10, 2017 5:58 am",
@@ -73,25 +102,44 @@ CASES = [
     ),
     (
         "What site published this?",
-        ["The American Conservative", "https://www.theamericanconservative.com"],
+        [
+            (
+                "site",
+                {
+                    "site": "The American Conservative",
+                    "url": "https://www.theamericanconservative.com",
+                },
+            )
+        ],
         ["Article header"],
     ),
 ]
 
 
-@pytest.mark.parametrize(("question", "phrases", "labels"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("question", "facts", "labels"), CASES, ids=[c[0] for c in CASES])
 def test_metadata_answers_cite_their_source(
-    answerer: Answerer, question: str, phrases: list[str], labels: list[str]
+    answerer: Answerer,
+    question: str,
+    facts: list[tuple[str, dict[str, object]]],
+    labels: list[str],
 ) -> None:
     reply = answerer.answer(question)
-    assert reply.found
-    assert reply.kind == "metadata"
-    assert reply.question == question
-    for phrase in phrases:
-        assert phrase in reply.answer
+    assert (reply.verdict, reply.kind, reply.question) == ("answered", "metadata", question)
+    assert [f.kind for f in reply.facts] == [kind for kind, _ in facts]
+    for fact, (_, values) in zip(reply.facts, facts, strict=True):
+        assert {key: fact.values[key] for key in values} == values
     assert [c.label for c in reply.citations] == labels
-    for citation in reply.citations:
-        assert f"[{citation.number}]" in reply.answer
+    # Every citation is pointed to by a fact, in order.
+    assert [n for f in reply.facts for n in f.citations] == [c.number for c in reply.citations]
+
+
+def test_a_metadata_answer_reads_as_a_sentence(fake_answerer: Answerer) -> None:
+    reply = fake_answerer.answer("How many comments are there?")
+    assert answer_text(reply) == (
+        "“Is Rapprochement with Russia Still Possible?” has 19 comments from 17 different "
+        "readers, posted between December 6, 2017 at 11:18 pm [1] and May 20, 2018 at "
+        "10:32 am [2]."
+    )
 
 
 def test_the_cited_comment_passage_is_that_comment(fake_answerer: Answerer) -> None:
@@ -113,12 +161,12 @@ def test_the_byline_citation_quotes_the_byline(fake_answerer: Answerer) -> None:
 )
 def test_a_comment_that_does_not_exist(fake_answerer: Answerer, question: str) -> None:
     reply = fake_answerer.answer(question)
-    assert not reply.found
-    assert reply.answer == "There is no such comment; the comments run from #1 to #19."
+    assert (reply.verdict, reply.reason) == ("not_found", "no_such_comment")
+    assert reply.detail == {"first": 1, "last": 19}
     assert reply.citations == ()
 
 
 def test_ordinal_words_pick_the_comment(fake_answerer: Answerer) -> None:
     reply = fake_answerer.answer("Who wrote the third comment?")
-    assert "Fran Macadam" in reply.answer
+    assert reply.facts[0].values["author"] == "Fran Macadam"
     assert reply.citations[0].passage.comment_number == 3

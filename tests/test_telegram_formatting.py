@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.answering import Answerer
-from bot.replies import Reply
+from bot.replies import Quote, Reply
 from bot.telegram.formatting import (
     MESSAGE_LIMIT,
     callback_data,
@@ -20,23 +20,37 @@ from bot.telegram.redaction import TokenRedactingFilter, redact
 from tests.telegram_stub import TOKEN, check_html
 
 
+def commenter_quote(number: int, sentence: str) -> Quote:
+    return Quote(
+        "commenter", f"reader <{number}>", number, (sentence,), (0,), "comment", None, number
+    )
+
+
 def test_a_long_reply_is_split_at_paragraphs_never_inside_a_tag_entity_or_marker():
-    lines = [f"Line {n} says <this> & “that” again and again. " * 20 + f"[{n}]" for n in range(12)]
-    reply = Reply("q <&>", True, "\n".join(lines))
+    quotes = [
+        commenter_quote(n, (f"Line {n} says <this> & “that” again and again. " * 20).strip())
+        for n in range(12)
+    ]
+    reply = Reply("q <&>", "answered", quotes=tuple(quotes))
     messages = pack_messages(reply_blocks(reply))
     assert len(messages) >= 3
     visible = [check_html(m) for m in messages]
     assert all(len(m) <= MESSAGE_LIMIT for m in messages)
     assert all(text.rstrip().endswith(tuple(f"[{n}]" for n in range(12))) for text in visible)
     assert "".join(visible).count("&") == 20 * 12 + 1
+    # Each speaker in bold before their words.
+    assert all("<b>Commenter reader &lt;" in m for m in messages[1:])
 
 
 def test_an_over_long_line_is_cut_at_words_keeping_markers_whole():
-    text = "word&word " * 900 + "[12]"
-    messages = pack_messages(reply_blocks(Reply("q", True, text)))
+    quote = commenter_quote(12, ("word&word " * 900).strip())
+    messages = pack_messages(reply_blocks(Reply("q", "answered", quotes=(quote,))))
     # 900 "word&amp;word " are 12,600 characters of HTML: four messages, the question
-    # sharing the first one.
-    assert len(messages) == 4 and messages[0].startswith("<b>Q:</b> <i>q</i>\n\nword")
+    # sharing the first one; the line is too long for a bold speaker.
+    assert len(messages) == 4
+    assert messages[0].startswith(
+        "<b>Q:</b> <i>q</i>\n\nCommenter reader &lt;12&gt; (#12) writes: word&amp;word"
+    )
     assert all(len(m) <= MESSAGE_LIMIT for m in messages)
     visible = [check_html(m) for m in messages]
     assert "[12]" in visible[-1] and all("[1\n" not in v for v in visible)

@@ -14,6 +14,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.rendering import answer_lines
 from bot.replies import Citation, Reply
 
 # Telegram counts UTF-16 code units of the text after entity parsing; bounding the HTML
@@ -42,7 +43,12 @@ def reply_blocks(reply: Reply) -> list[str]:
     if len(question) > QUESTION_ECHO_CHARS:
         question = question[: QUESTION_ECHO_CHARS - 1] + "…"
     blocks = [f"<b>Q:</b> <i>{html_text(question)}</i>"] if question else []
-    blocks += [html_text(line) for line in reply.answer.split("\n") if line.strip()]
+    for line in answer_lines(reply):
+        # The speaker in bold, when the line fits one message (a longer one is split
+        # as plain text).
+        bold = f"<b>{html_text(line.lead)}</b> {html_text(line.body)}"
+        fits = line.lead and telegram_length(bold) <= MESSAGE_LIMIT
+        blocks.append(bold if fits else html_text(line.text))
     if reply.citations:
         sources = "\n".join(f"[{c.number}] {html_text(c.label)}" for c in reply.citations)
         blocks.append(f"<i>Sources</i> (press a button to read one in full):\n{sources}")
