@@ -186,5 +186,5 @@ def test_article_bot_chat_over_piped_stdin(
         stdin="Who wrote comment 7?\n",
     )
     assert eof.returncode == 0, eof.stderr
-    assert "Comment #7 was written by VikingLS" in eof.stdout
+    assert "Comment #7 was posted by VikingLS" in eof.stdout
     assert eof.stdout.rstrip().endswith("Bye.")
