@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from bot.questions import Scope
@@ -186,8 +187,8 @@ class MetadataAnswerer:
         values = {
             "comments": len(comments),
             "readers": len(document.commenters),
-            "first": first.posted_at.isoformat(),
-            "last": last.posted_at.isoformat(),
+            "first": _iso(first.posted_at),
+            "last": _iso(last.posted_at),
         }
         fact = Fact("comment_count", document.title, values)
         return [Sourced(fact, self._labelled(self._comment_sources(document, [first, last])))]
@@ -207,7 +208,7 @@ class MetadataAnswerer:
         values = {
             "number": comment.number,
             "author": comment.author,
-            "posted_at": comment.posted_at.isoformat(),
+            "posted_at": _iso(comment.posted_at),
         }
         sources = self._comment_sources(document, [comment])
         return Sourced(Fact("comment_posted", document.title, values), self._labelled(sources))
@@ -226,7 +227,7 @@ class MetadataAnswerer:
         values = {
             "author": commenter,
             "numbers": [c.number for c in comments],
-            "first": comments[0].posted_at.isoformat(),
+            "first": _iso(comments[0].posted_at),
         }
         sources = self._comment_sources(document, comments[:1])
         return Sourced(Fact("commenter", document.title, values), self._labelled(sources))
@@ -250,6 +251,11 @@ class MetadataAnswerer:
                 numbers.append(citations[key].number)
             numbered.append(replace(sourced.fact, citations=tuple(numbers)))
         return tuple(numbered), tuple(citations.values())
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """ISO 8601, or ``None`` when the page doesn't show when a comment was posted."""
+    return moment.isoformat() if moment else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,8 +34,8 @@ class Line:
         return f"{self.lead} {self.body}" if self.lead else self.body
 
 
-def _date(value: str) -> str:
-    return format_date_long(datetime.fromisoformat(value))
+def _date(value: str | None) -> str:
+    return format_date_long(datetime.fromisoformat(value) if value else None)
 
 
 def _markers(numbers: Sequence[int]) -> str:

@@ -7,9 +7,8 @@ from typing import Any
 
 from bot.answering import Turn
 from bot.questions import Scope
-from bot.replies import Citation, Reply
+from bot.replies import Reply
 from bot.state.protocols import SentAnswer
-from embeddings.passages import Passage
 
 
 def turn_to_json(turn: Turn) -> str:
@@ -42,31 +41,10 @@ def turn_from_json(text: str) -> Turn:
     )
 
 
-def _reply_to_json(reply: Reply) -> dict[str, Any]:
-    return {
-        "question": reply.question,
-        "found": reply.found,
-        "answer": reply.answer,
-        "kind": reply.kind,
-        "citations": [
-            {"number": c.number, "label": c.label, "score": c.score, "passage": c.passage.to_json()}
-            for c in reply.citations
-        ],
-    }
-
-
-def _reply_from_json(row: dict[str, Any]) -> Reply:
-    citations = tuple(
-        Citation(int(c["number"]), Passage.from_json(c["passage"]), float(c["score"]), c["label"])
-        for c in row["citations"]
-    )
-    return Reply(row["question"], bool(row["found"]), row["answer"], citations, row["kind"])
-
-
 def answer_to_json(answer: SentAnswer) -> str:
-    return json.dumps({"reply": _reply_to_json(answer.reply), "last_message": answer.last_message})
+    return json.dumps({"reply": answer.reply.to_json(), "last_message": answer.last_message})
 
 
 def answer_from_json(text: str) -> SentAnswer:
     row: dict[str, Any] = json.loads(text)
-    return SentAnswer(_reply_from_json(row["reply"]), str(row["last_message"]))
+    return SentAnswer(Reply.from_json(row["reply"]), str(row["last_message"]))

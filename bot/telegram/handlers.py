@@ -152,11 +152,12 @@ async def answer(update: Update, context: Context, question: str) -> None:
         await front.contexts.put(chat.id, turn)
         await send_reply(message, reply, front)
     elapsed = time.perf_counter() - started
-    operations.ANSWERS.labels(reply.kind).inc()
+    operations.ANSWERS.labels(reply.verdict).inc()
     operations.ANSWER_SECONDS.observe(elapsed)
     log.info(
-        "chat %s: answered (%s, %d citation(s)%s) in %.2f s",
+        "chat %s: answered (%s, %s, %d citation(s)%s) in %.2f s",
         chat.id,
+        reply.verdict,
         reply.kind,
         len(reply.citations),
         ", a follow-up" if previous is not None else "",
