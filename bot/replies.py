@@ -94,19 +94,14 @@ class Citation:
 
     @classmethod
     def from_json(cls, row: Mapping[str, Any]) -> Citation:
-        passage = Passage(
-            id=int(row["passage_id"]),
-            document=str(row["document_path"]),
-            document_title=str(row["document"]),
-            source_type=row["source_type"],
-            paragraph=row["paragraph"],
-            comment_number=row["comment_number"],
-            author=row["author"],
-            posted_at=row["posted_at"],
-            piece=int(row["piece"]),
-            pieces=int(row["pieces"]),
-            sentences=tuple(str(s) for s in row["sentences"]),
-            first_sentence=int(row["first_sentence"]),
+        # The citation names the passage's fields a little differently.
+        passage = Passage.from_json(
+            {
+                **row,
+                "id": row["passage_id"],
+                "document": row["document_path"],
+                "document_title": row["document"],
+            }
         )
         return cls(int(row["number"]), passage, float(row["score"]), str(row["label"]))
 
