@@ -36,10 +36,14 @@ def labels(reply: Reply) -> list[str]:
 
 def test_author_and_comment_count(web_answerer: Answerer) -> None:
     author = web_answerer.answer("Who wrote the article?")
-    assert author.found and "Margaret Okafor" in author.answer
+    assert author.found and author.facts[0].values["author"] == "Margaret Okafor"
     assert author.citations[0].passage.author == "Margaret Okafor"
     count = web_answerer.answer("How many comments are there?")
-    assert count.found and "5 comments from 4 different readers" in count.answer
+    assert count.found
+    assert {k: count.facts[0].values[k] for k in ("comments", "readers")} == {
+        "comments": 5,
+        "readers": 4,
+    }
     assert labels(count) == [
         "Comment #1 — Dr. Helen Park, Mar 2, 2021 9:12 am",
         "Comment #5 — Dr. Helen Park, Mar 4, 2021 8:30 pm",
@@ -52,7 +56,9 @@ def test_what_a_commenter_said_about_a_topic_is_cited_by_number_and_author(
     reply = web_answerer.answer("What did Tom Bryce say about volunteers?")
     assert reply.found
     assert labels(reply) == ["Comment #2 — Tom Bryce, Mar 2, 2021 11:40 am"]
-    assert "volunteers from the Friends of the Library" in reply.answer
+    assert any(
+        "volunteers from the Friends of the Library" in s for q in reply.quotes for s in q.sentences
+    )
     assert reply.citations[0].to_json()["source_url"] == SOURCE
     assert render_reply(reply).endswith(f"Source: {SOURCE}")
 
@@ -63,7 +69,7 @@ def test_a_follow_up_keeps_the_commenter(web_answerer: Answerer) -> None:
     follow_up, _ = web_answerer.answer_turn("and the boiler?", turn)
     assert follow_up.found
     assert labels(follow_up)[0] == "Comment #3 — Lena Fischer, Mar 3, 2021 1:45 pm"
-    assert "its own boiler" in follow_up.answer
+    assert any("its own boiler" in s for q in follow_up.quotes for s in q.sentences)
 
 
 def test_a_reply_cites_the_comment_it_answers(web_answerer: Answerer) -> None:
