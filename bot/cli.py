@@ -18,6 +18,7 @@ from bot.answering import Answerer
 from bot.knowledge import add_and_rebuild, index_spec, rebuild
 from bot.rendering import document_line, render_reply, reply_json
 from bot.settings import ROLES, Settings
+from bot.telegram import redaction
 from corpus.errors import (
     ArticleBotError,
     CorpusError,
@@ -34,7 +35,7 @@ log = logging.getLogger("article_bot")
 
 
 def _stderr(message: str) -> None:
-    print(f"article-bot: {message}", file=sys.stderr, flush=True)
+    print(f"article-bot: {redaction.redact(message)}", file=sys.stderr, flush=True)
 
 
 class _ProgressBar:
@@ -291,14 +292,17 @@ def configure_logging(verbose: bool) -> None:
         "tornado.access",
     ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    redaction.install_hooks()  # every handler now redacts anything shaped like a bot token
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    redaction.install_hooks()  # before anything can fail with the token in its message
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     try:
         settings = Settings.from_env()
+        redaction.add_token(settings.telegram_token)
         return int(args.handler(args, settings))
     except ArticleBotError as exc:
         _stderr(f"error: {exc}")

@@ -3,23 +3,37 @@
 It serves the methods the bot uses, queues updates for ``getUpdates`` (long polling),
 records everything the bot sends, and checks outgoing HTML the way Telegram does
 (known tags, properly nested, ``<``/``&`` escaped, at most 4,096 characters of text), so a
-message Telegram would refuse is refused here too. ``fail_next`` answers the next call of
-a method with a 429 and ``retry_after``. Files a test "uploads" with ``document_update``
-are served by ``getFile`` and the file download URL.
+message Telegram would refuse is refused here too. Files a test "uploads" with
+``document_update`` are served by ``getFile`` and the file download URL.
+
+Faults, injected on purpose (each is recorded in ``faults``):
+
+- ``fail_next(method, retry_after)``: a 429 with ``retry_after``;
+- ``inject(method, kind, times, delay)``: ``"500"``/``"502"``/``"503"`` (not carried out),
+  ``"409"`` (Conflict, for ``getUpdates``), ``"reset"`` (connection reset before the call is
+  carried out), ``"slow"`` (carried out, answered after ``delay`` seconds) and
+  ``"malformed"`` (carried out, answered with a body that is not JSON);
+- ``chaos(rate, seed)``: that share of all calls fails with a random one of those kinds;
+- ``down("refuse" | "reset")`` / ``up()``: the API gone (nothing listening on the port, or
+  every connection reset) and back on the same port.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
+import random
 import re
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -63,6 +77,7 @@ _TAGS = {
     "tg-emoji",
 }
 _TAG = re.compile(r"<(/?)([a-z-]+)((?:\s+[a-z-]+(?:=\"[^\"]*\")?)*)\s*>")
+_NOT_FOUND = json.dumps({"ok": False, "error_code": 404, "description": "Not Found"}).encode()
 _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")
 
 
@@ -109,10 +124,21 @@ class Call:
     at: float
 
 
+FAULT_KINDS = ("500", "502", "503", "409", "reset", "slow", "malformed")
+CHAOS_KINDS = ("500", "502", "503", "reset", "slow", "malformed", "429")
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str
+    delay: float = 0.0
+    when: Callable[[dict[str, Any]], bool] | None = None  # only calls with these params
+
+
 class BotApiStub:
     """Run with ``with BotApiStub() as stub:``; point the bot's base URL at ``stub.base_url``."""
 
-    def __init__(self, token: str = TOKEN, reject_token: bool = False) -> None:
+    def __init__(self, token: str = TOKEN, reject_token: bool = False, port: int = 0) -> None:
         self.token = token
         self.reject_token = reject_token
         self.calls: list[Call] = []  # calls that succeeded
@@ -123,28 +149,104 @@ class BotApiStub:
         self._chat_types: dict[int, str] = {}
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self._failures: dict[str, list[int]] = {}
+        self._faults: dict[str, list[Fault]] = {}
+        self.faults: list[Call] = []  # every call answered with an injected fault
+        self._chaos_rate = 0.0
+        self._chaos_slow = 3.0
+        self._random = random.Random(0)
+        self._down: str | None = None
         self._condition = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server: ThreadingHTTPServer | None = self._serve(port)
+        self._port = int(self._server.server_address[1])
+
+    def _serve(self, port: int) -> ThreadingHTTPServer:
+        server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/bot"
+        return f"http://127.0.0.1:{self._port}/bot"
 
     @property
     def base_file_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/file/bot"
+        return f"http://127.0.0.1:{self._port}/file/bot"
 
     def __enter__(self) -> BotApiStub:
-        self._thread.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    # Faults ---------------------------------------------------------------------------
+
+    def inject(
+        self,
+        method: str,
+        kind: str,
+        times: int = 1,
+        delay: float = 0.0,
+        when: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (those whose params pass ``when``)
+        with fault ``kind``."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}")
+        with self._condition:
+            self._faults.setdefault(method, []).extend([Fault(kind, delay, when)] * times)
+
+    def clear_faults(self) -> None:
+        """Drop the faults still queued by :meth:`inject`."""
+        with self._condition:
+            self._faults.clear()
+
+    def chaos(self, rate: float, seed: int = 0, slow: float = 3.0) -> None:
+        """From now on, ``rate`` of all calls fail with a random fault (0 turns it off)."""
+        with self._condition:
+            self._chaos_rate = rate
+            self._chaos_slow = slow
+            self._random = random.Random(seed)
+
+    def down(self, mode: str = "refuse") -> None:
+        """The API goes away: ``"refuse"`` closes the port (connections refused), and with
+        either mode every request on an open connection is reset."""
+        with self._condition:
+            self._down = mode
+        if mode == "refuse" and self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        elif mode == "reset" and self._server is None:
+            self._server = self._serve(self._port)
+
+    def up(self) -> None:
+        """The API is back, on the same port."""
+        with self._condition:
+            self._down = None
+        if self._server is None:
+            self._server = self._serve(self._port)
+
+    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        with self._condition:
+            if self._down:
+                return Fault("reset")
+            queued = self._faults.get(method, [])
+            for number, fault in enumerate(queued):
+                if fault.when is None or fault.when(params):
+                    return queued.pop(number)
+            if self._chaos_rate and self._random.random() < self._chaos_rate:
+                kind = self._random.choice(CHAOS_KINDS)
+                if method == "getUpdates" and kind in ("slow", "malformed"):
+                    kind = "502"
+                return Fault(kind, self._chaos_slow)
+            return None
+
+    def _record_fault(self, method: str, params: dict[str, Any], kind: str) -> None:
+        with self._condition:
+            self.faults.append(Call(method, params, kind, time.monotonic()))
 
     # Updates the test "sends" ---------------------------------------------------------
 
@@ -264,6 +366,30 @@ class BotApiStub:
 
     # Serving --------------------------------------------------------------------------
 
+    def respond(
+        self, token: str, method: str, params: dict[str, Any]
+    ) -> tuple[int, bytes | None, float]:
+        """Status, body (None: reset the connection) and a delay before answering."""
+        fault = self._take_fault(method, params) if token == self.token else None
+        if fault is not None and fault.kind == "429":
+            self.fail_next(method, 1)
+            fault = None
+        if fault is None:
+            status, payload = self.handle(token, method, params)
+            return status, json.dumps(payload).encode(), 0.0
+        self._record_fault(method, params, fault.kind)
+        if fault.kind == "reset":
+            return 0, None, 0.0
+        if fault.kind in ("500", "502", "503", "409"):
+            code = int(fault.kind)
+            description = "Conflict: terminated by other getUpdates request" if code == 409 else ""
+            body = {"ok": False, "error_code": code, "description": description or "Server error"}
+            return code, json.dumps(body).encode(), 0.0
+        status, payload = self.handle(token, method, params)  # carried out
+        if fault.kind == "slow":
+            return status, json.dumps(payload).encode(), fault.delay
+        return status, b"<html>502 Bad Gateway</html>" if status == 200 else b"", 0.0
+
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if token != self.token or self.reject_token:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
@@ -369,14 +495,19 @@ def _handler_for(stub: BotApiStub) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length).decode()
             match = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path)
             if match is None:
-                self._send(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                self._send(404, _NOT_FOUND)
                 return
             if self.headers.get("Content-Type", "").startswith("application/json"):
                 params = json.loads(body or "{}")
             else:
                 params = {k: _decode(k, v) for k, v in parse_qsl(body, keep_blank_values=True)}
-            status, payload = stub.handle(match[1], match[2], params)
-            self._send(status, payload)
+            status, data, delay = stub.respond(match[1], match[2], params)
+            if data is None:
+                self._reset()
+                return
+            if delay:
+                time.sleep(delay)
+            self._send(status, data)
 
         def do_GET(self) -> None:
             # python-telegram-bot percent-encodes the path (the token's ":" too).
@@ -384,7 +515,7 @@ def _handler_for(stub: BotApiStub) -> type[BaseHTTPRequestHandler]:
             match = re.fullmatch(r"/file/bot([^/]+)/documents/(\w+)", path)
             data = stub.files.get(match[2]) if match and match[1] == stub.token else None
             if data is None:
-                self._send(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                self._send(404, _NOT_FOUND)
                 return
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
@@ -392,8 +523,15 @@ def _handler_for(stub: BotApiStub) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def _send(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
+        def _reset(self) -> None:
+            """Drop the connection with a TCP reset, without answering."""
+            self.close_connection = True
+            linger = struct.pack("ii", 1, 0)
+            with contextlib.suppress(OSError):
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                self.connection.close()
+
+        def _send(self, status: int, data: bytes) -> None:
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -438,6 +576,9 @@ class BotProcess:
         env: dict[str, str],
         log_path: Path,
         command: list[str] | None = None,
+        *,
+        args: Sequence[str] = (),
+        verbose: bool = False,
     ) -> None:
         clean = {
             k: v for k, v in os.environ.items() if not k.startswith(("ARTICLE_BOT_", "TELEGRAM_"))
@@ -453,7 +594,7 @@ class BotProcess:
         self.log_path = log_path
         self._log = log_path.open("w")
         self.process = subprocess.Popen(
-            command or [*article_bot_command(), "telegram"],
+            command or [*article_bot_command(), *(["-v"] if verbose else []), "telegram", *args],
             env=clean,
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -4,9 +4,14 @@ one place, and runs it with long polling or a webhook."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
+import ipaddress
 import logging
 import re
 import secrets
+import signal
+import socket
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -14,7 +19,7 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -32,6 +37,7 @@ from bot import startup
 from bot.answering import Answerer
 from bot.settings import Settings
 from bot.telegram import documents, handlers, operations, redaction
+from bot.telegram.delivery import ReliableRequest
 from bot.telegram.front_end import COMMANDS, FrontEnd
 from corpus.errors import ConfigurationError
 
@@ -40,6 +46,7 @@ log = logging.getLogger("article_bot.telegram")
 CONCURRENT_UPDATES = 64  # updates from different chats are handled at the same time
 _SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 SEND_RETRIES = 3  # a 429 "retry after" from Telegram is waited out this many times
+CONNECT_MAX_DELAY = 60.0  # the longest wait between attempts to reach the Bot API at start
 
 
 def check_token(settings: Settings) -> str:
@@ -55,13 +62,31 @@ def check_token(settings: Settings) -> str:
             "TELEGRAM_BOT_TOKEN is malformed: a bot token looks like 123456789:AAE… "
             "(digits, a colon, then letters, digits, '_' and '-')"
         )
-    base_url = settings.telegram_api_base_url
-    if urlparse(base_url).scheme not in ("http", "https"):
-        raise ConfigurationError(
-            f"TELEGRAM_API_BASE_URL must be an http(s) URL like http://127.0.0.1:8081/bot, "
-            f"got {base_url!r}"
-        )
+    check_api_base_url(settings.telegram_api_base_url)
     return token
+
+
+def check_api_base_url(base_url: str) -> None:
+    """One line unless ``base_url`` is an http(s) URL with a host, a valid port and a path
+    ending in ``/bot`` (the token is appended to it) or holding a ``{token}`` placeholder."""
+    shown = redaction.redact(base_url)
+    example = "like https://api.telegram.org/bot or http://127.0.0.1:8081/bot"
+    parsed = urlparse(base_url)
+    try:
+        port_ok = parsed.port is None or parsed.port > 0
+    except ValueError:
+        port_ok = False
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        problem = "must be an http(s) URL with a host"
+    elif not port_ok:
+        problem = "has an invalid port"
+    elif parsed.query or parsed.fragment:
+        problem = "must not have a query or fragment"
+    elif not (parsed.path.endswith("/bot") or "{token}" in parsed.path):
+        problem = "must end with /bot (the token is appended to it)"
+    else:
+        return
+    raise ConfigurationError(f"TELEGRAM_API_BASE_URL {problem}, {example}; got {shown!r}")
 
 
 def build_application(
@@ -72,7 +97,7 @@ def build_application(
     dedupe: bool = True,
 ) -> Application:
     """The configured Application. Without ``answerer``, the core loads in ``post_init``;
-    ``request`` replaces the network layer (tests)."""
+    ``request`` replaces the layer that sends replies (tests use shorter timeouts)."""
     token = check_token(settings)
     builder = (
         ApplicationBuilder()
@@ -91,8 +116,10 @@ def build_application(
     file_url = _file_url(settings.telegram_api_base_url)
     if file_url:
         builder = builder.base_file_url(file_url)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+    # Replies go through the retrying request layer; polling keeps PTB's default timeouts
+    # and its own retry loop (a dropped long poll is noticed sooner with a short timeout).
+    builder = builder.request(request or ReliableRequest(connection_pool_size=256))
+    builder = builder.get_updates_request(ReliableRequest(connection_pool_size=1, read_timeout=5.0))
     application = builder.build()
     application.bot_data[handlers.FRONT_END] = FrontEnd(settings, answerer)
     if dedupe:
@@ -163,7 +190,11 @@ async def _post_shutdown(application: Application) -> None:
 def run_bot(settings: Settings, answerer: Answerer | None = None) -> int:
     """Run until Ctrl-C or SIGTERM, in the role ``TELEGRAM_ROLE`` says: the whole bot in
     one process (long polling, or a webhook if one is configured), or a webhook receiver
-    or an answer worker sharing a queue in Redis."""
+    or an answer worker sharing a queue in Redis.
+
+    Everything that can be checked without the network or the model is checked first
+    (token, API URL, webhook URL, secret and listen address); then the Bot API is
+    reached (retried until it answers); only then does the model load."""
     if settings.telegram_role == "receiver":
         from bot.telegram.receiver import run_receiver
 
@@ -174,10 +205,17 @@ def run_bot(settings: Settings, answerer: Answerer | None = None) -> int:
         return run_worker(settings, answerer)
     token = check_token(settings)
     redaction.install(token)
+    webhook = check_webhook(settings) if settings.telegram_webhook_url else None
     application = build_application(settings, answerer=answerer)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
-        if settings.telegram_webhook_url:
-            _run_webhook(application, settings)
+        if not loop.run_until_complete(connect(application)):
+            loop.run_until_complete(application.shutdown())
+            loop.close()
+            return 0
+        if webhook is not None:
+            _run_webhook(application, settings, webhook)
         else:
             log.info("starting: long polling %s", redaction.redact(settings.telegram_api_base_url))
             application.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -189,6 +227,44 @@ def run_bot(settings: Settings, answerer: Answerer | None = None) -> int:
     return 0
 
 
+async def connect(application: Application, max_delay: float = CONNECT_MAX_DELAY) -> bool:
+    """Initialise the Application (``getMe``), retrying with backoff and one log line per
+    attempt while the Bot API can't be reached. False if stopped (SIGINT/SIGTERM) first."""
+    loop = asyncio.get_running_loop()
+    stopped = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopped.set)
+    delay, attempt = 1.0, 1
+    try:
+        while not stopped.is_set():
+            try:
+                await application.initialize()
+                return True
+            except InvalidToken:
+                raise
+            except (NetworkError, TimedOut) as exc:
+                log.warning(
+                    "the Bot API at %s can't be reached (%s); attempt %d, next in %.0f s",
+                    _api_host(application.bot.base_url),
+                    exc.message,
+                    attempt,
+                    delay,
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopped.wait(), delay)
+            delay, attempt = min(delay * 2, max_delay), attempt + 1
+        log.info("stopped before the Bot API could be reached")
+        return False
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def _api_host(base_url: str) -> str:
+    parsed = urlparse(base_url)
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
 @dataclass(frozen=True, slots=True)
 class Webhook:
     url: str
@@ -197,7 +273,8 @@ class Webhook:
 
 
 def check_webhook(settings: Settings) -> Webhook:
-    """The webhook's URL, path and secret, each problem one line."""
+    """The webhook's URL, path and secret, and a listen address that is an IP literal
+    that can be bound now: each problem one line, before the model loads."""
     url = settings.telegram_webhook_url or ""
     if urlparse(url).scheme != "https":
         raise ConfigurationError(f"the webhook URL must start with https://, got {url!r}")
@@ -208,11 +285,42 @@ def check_webhook(settings: Settings) -> Webhook:
         raise ConfigurationError(
             "the webhook secret token may only use A-Z, a-z, 0-9, '_' and '-' (1-256 characters)"
         )
+    check_listen_address(settings.telegram_webhook_listen, settings.telegram_webhook_port)
     return Webhook(url, urlparse(url).path.lstrip("/"), secret)
 
 
-def _run_webhook(application: Application, settings: Settings) -> None:
-    webhook = check_webhook(settings)
+def check_listen_address(listen: str, port: int) -> None:
+    """One line unless ``listen`` is an IP address (never a name: no lookup happens) and
+    ``listen:port`` can be bound right now."""
+    try:
+        address = ipaddress.ip_address(listen)
+    except ValueError:
+        raise ConfigurationError(
+            f"TELEGRAM_WEBHOOK_LISTEN must be an IP address such as 127.0.0.1, 0.0.0.0 or ::, "
+            f"got {listen!r}"
+        ) from None
+    family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            probe.bind((str(address), port))
+        except OSError as exc:
+            reason = (
+                "is already in use"
+                if exc.errno == errno.EADDRINUSE
+                else f"can't be used ({exc.strerror})"
+            )
+            raise ConfigurationError(
+                f"the webhook listen address {_host_port(address, port)} {reason} "
+                "(TELEGRAM_WEBHOOK_LISTEN / TELEGRAM_WEBHOOK_PORT)"
+            ) from None
+
+
+def _host_port(address: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> str:
+    return f"[{address}]:{port}" if address.version == 6 else f"{address}:{port}"
+
+
+def _run_webhook(application: Application, settings: Settings, webhook: Webhook) -> None:
     log.info(
         "starting: webhook %s, listening on %s:%d",
         webhook.url,

@@ -17,12 +17,13 @@ from html import escape
 
 from telegram import Bot, Message, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Conflict, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.replies import Reply
 from bot.state.protocols import SentAnswer
 from bot.telegram import operations
+from bot.telegram.delivery import MaybeDelivered
 from bot.telegram.formatting import (
     MESSAGE_LIMIT,
     citation_keyboard,
@@ -39,10 +40,12 @@ log = logging.getLogger("article_bot.telegram")
 Context = ContextTypes.DEFAULT_TYPE
 FRONT_END = "article_bot"
 TYPING_EVERY = 4.5  # Telegram shows "typing…" for about 5 seconds per chat action.
+TYPING_WAIT = 2.0  # at most this long for the first "typing…" before answering
 
 NON_TEXT = "I can only answer text questions. Please type your question."
 EXPIRED = "This answer has expired, please ask again."
 FAILED = "Sorry, something went wrong while answering. Please try again."
+UNDELIVERED = "Sorry, Telegram did not accept my answer for a while. Please ask again."
 NOT_ALLOWED = "Sorry, this bot only talks to the people its operator allowed."
 
 
@@ -177,7 +180,14 @@ async def send_reply(message: Message, reply: Reply, front: FrontEnd) -> None:
     keyboard = citation_keyboard(key, reply.citations)
     for number, text in enumerate(texts, start=1):
         last = number == len(texts)
-        await message.reply_html(text, reply_markup=keyboard if last else None)
+        try:
+            await message.reply_html(text, reply_markup=keyboard if last else None)
+        except MaybeDelivered:
+            # Telegram may well have shown it: sending it again could show it twice, and
+            # "Sorry" would be wrong. The rest of the answer still goes out.
+            log.warning(
+                "reply %d/%d in chat %s may not have arrived", number, len(texts), message.chat_id
+            )
 
 
 @contextlib.asynccontextmanager
@@ -193,7 +203,8 @@ async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
             await asyncio.sleep(TYPING_EVERY)
             await show()
 
-    await show()
+    with contextlib.suppress(TimeoutError):  # a slow API must not hold up the answer
+        await asyncio.wait_for(show(), TYPING_WAIT)
     task = asyncio.create_task(keep_typing())
     try:
         yield
@@ -274,19 +285,33 @@ async def drop_seen(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log every failure with its chat id, tell the user, and keep running."""
-    if isinstance(context.error, TelegramError):
-        operations.TELEGRAM_ERRORS.labels(type(context.error).__name__).inc()
+    """Log every failure with its chat id, tell the user once, and keep running.
+
+    Network trouble is one log line (the request layer has already retried it); a reply
+    that may have arrived gets no "Sorry"; a bug is logged with its traceback."""
+    error = context.error
+    if isinstance(error, TelegramError):
+        operations.TELEGRAM_ERRORS.labels(type(error).__name__).inc()
     chat = update.effective_chat if isinstance(update, Update) else None
-    log.error(
-        "failed to handle an update in chat %s: %s",
-        chat.id if chat else None,
-        context.error,
-        exc_info=context.error,
-    )
+    where = f"chat {chat.id}" if chat else "polling"
+    if isinstance(error, MaybeDelivered):
+        log.warning("%s: a reply may not have arrived: %s", where, error)
+        return
+    if isinstance(error, (NetworkError, TimedOut, Conflict)):
+        log.warning("%s: the Bot API failed: %s", where, _one_line(error))
+        text = UNDELIVERED
+    else:
+        log.error("failed to handle an update in %s: %s", where, error, exc_info=error)
+        text = FAILED
     if chat is not None:
         with contextlib.suppress(TelegramError):
-            await context.bot.send_message(chat.id, FAILED)
+            await context.bot.send_message(chat.id, text)
+
+
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, Conflict):
+        return f"{error.message} (is another copy of the bot running with this token?)"
+    return str(error)
 
 
 async def _say(update: Update, html: str) -> None:
