@@ -12,10 +12,12 @@ import pytest
 
 from bot.answering import Answerer, AnswerSettings
 from bot.knowledge import Knowledge, open_knowledge
+from bot.settings import Settings
 from corpus import BUNDLED_CORPUS, Corpus, load_corpus
 from embeddings.passages import Chunking
 from tests.fakes import HashingEmbedder
 from tests.redis_server import RedisServer
+from tests.telegram_stub import TOKEN, BotApiStub
 
 SEED_ARTICLE = BUNDLED_CORPUS / "rapprochement-with-russia.txt"
 SHARED_EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
@@ -107,3 +109,16 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def stub() -> Iterator[BotApiStub]:
+    """A Bot API stand-in on 127.0.0.1 (see tests/telegram_stub.py)."""
+    with BotApiStub() as running:
+        yield running
+
+
+@pytest.fixture
+def settings(stub: BotApiStub) -> Settings:
+    """Settings for a bot that talks to ``stub``."""
+    return Settings(telegram_token=TOKEN, telegram_api_base_url=stub.base_url)

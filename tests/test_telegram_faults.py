@@ -10,7 +10,6 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,17 +25,6 @@ from tests.telegram_stub import TOKEN, BotApiStub
 
 CHAT = 5151
 QUESTION = "Who is the author of the article?"
-
-
-@pytest.fixture
-def stub() -> Iterator[BotApiStub]:
-    with BotApiStub() as running:
-        yield running
-
-
-@pytest.fixture
-def settings(stub: BotApiStub) -> Settings:
-    return Settings(telegram_token=TOKEN, telegram_api_base_url=stub.base_url)
 
 
 def application(settings: Settings, answerer: Answerer, **request: Any) -> Application:

@@ -11,7 +11,7 @@ import dataclasses
 import itertools
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -27,17 +27,6 @@ from tests.telegram_stub import TOKEN, BotApiStub, check_html
 
 CHAT = 4242
 _update_ids = itertools.count(1)
-
-
-@pytest.fixture
-def stub() -> Iterator[BotApiStub]:
-    with BotApiStub() as running:
-        yield running
-
-
-@pytest.fixture
-def settings(stub: BotApiStub) -> Settings:
-    return Settings(telegram_token=TOKEN, telegram_api_base_url=stub.base_url)
 
 
 @pytest.fixture

@@ -123,7 +123,8 @@ def test_with_debug_logging_the_token_stays_out_of_the_log(tmp_path, real_index_
             stub, {"ARTICLE_BOT_INDEX_DIR": str(index)}, tmp_path / "bot.log", verbose=True
         )
         try:
-            stub.wait_for(lambda: stub.sent("setMyCommands"), START_TIMEOUT)
+            stub.wait_for(lambda: stub.sent("deleteWebhook"), START_TIMEOUT)
+            time.sleep(1)  # polling
         finally:
             assert process.stop() == 0, process.log
     assert "Set Bot API URL" in process.log  # PTB logs its URL, with the token, at DEBUG
@@ -153,7 +154,8 @@ def test_an_unreachable_api_is_retried_with_a_line_per_attempt_then_the_bot_star
         assert process.log.count("can't be reached") >= 3, process.log
         assert "loaded model" not in process.log  # the model waits for the API
         with BotApiStub(port=free_port) as stub:  # the API comes up
-            stub.wait_for(lambda: stub.sent("setMyCommands"), START_TIMEOUT)
+            stub.wait_for(lambda: stub.sent("deleteWebhook"), START_TIMEOUT)
+            time.sleep(1)  # polling
             assert process.stop() == 0
     finally:
         process.stop()

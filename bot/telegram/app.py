@@ -215,7 +215,7 @@ def run_bot(settings: Settings, answerer: Answerer | None = None) -> int:
             loop.close()
             return 0
         if webhook is not None:
-            _run_webhook(application, settings, webhook)
+            _run_webhook(application, settings, webhook, loop)
         else:
             log.info("starting: long polling %s", redaction.redact(settings.telegram_api_base_url))
             application.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -320,21 +320,30 @@ def _host_port(address: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int
     return f"[{address}]:{port}" if address.version == 6 else f"{address}:{port}"
 
 
-def _run_webhook(application: Application, settings: Settings, webhook: Webhook) -> None:
+def _run_webhook(
+    application: Application, settings: Settings, webhook: Webhook, loop: asyncio.AbstractEventLoop
+) -> None:
     log.info(
-        "starting: webhook %s, listening on %s:%d",
+        "starting: webhook %s, listening on %s port %d",
         webhook.url,
         settings.telegram_webhook_listen,
         settings.telegram_webhook_port,
     )
-    application.run_webhook(
-        listen=settings.telegram_webhook_listen,
-        port=settings.telegram_webhook_port,
-        url_path=webhook.path,
-        webhook_url=webhook.url,
-        secret_token=webhook.secret,
-        allowed_updates=Update.ALL_TYPES,
-    )
+    from bot.telegram import webhook as intake  # it uses the receiver, which imports this
+
+    try:
+        loop.run_until_complete(
+            intake.serve(
+                application,
+                url=webhook.url,
+                path=webhook.path,
+                secret=webhook.secret,
+                address=settings.telegram_webhook_listen,
+                port=settings.telegram_webhook_port,
+            )
+        )
+    finally:
+        loop.close()
 
 
 def _file_url(base_url: str) -> str | None:
