@@ -614,3 +614,63 @@ class BotProcess:
             if self.process.poll() is None:
                 self.process.kill()
             self._log.close()
+
+
+# Webhook clients: raw sockets, so a test controls when a body is sent -----------------
+
+SECRET = "s3cret-value"
+BIG = 30 * 1024 * 1024
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def request_head(port: int, length: int, secret: str | None, path: str = "/hook") -> bytes:
+    lines = [
+        f"POST {path} HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Content-Type: application/json",
+        f"Content-Length: {length}",
+    ]
+    if secret is not None:
+        lines.append(f"X-Telegram-Bot-Api-Secret-Token: {secret}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def post_headers_first(port: int, length: int, secret: str | None) -> tuple[int | None, int]:
+    """Send only the headers and wait up to 5 s for an answer; then try to send a
+    ``length``-byte body. The status answered before any of the body was sent (None if
+    none came), and how many body bytes the server took before closing."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(request_head(port, length, secret))
+        try:
+            head = connection.recv(4096)
+        except TimeoutError:
+            head = b""
+        status = int(head.split()[1]) if head.startswith(b"HTTP/1.1") else None
+        sent = 0
+        chunk = b"x" * 65536
+        connection.settimeout(2)
+        try:
+            while sent < length:
+                sent += connection.send(chunk[: length - sent])
+        except OSError:  # closed by the server: broken pipe, reset or a full, dead window
+            pass
+    return status, sent
+
+
+def post(port: int, body: bytes, secret: str | None) -> int:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request_head(port, len(body), secret) + body)
+        head = connection.recv(4096)
+    return int(head.split()[1])
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
