@@ -9,7 +9,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.replies import Citation, Reply
+from bot.rendering import answer_text
+from bot.replies import Citation, Quote, Reply
 from bot.telegram.formatting import (
     MESSAGE_LIMIT,
     html_text,
@@ -68,27 +69,48 @@ def passage(text: str) -> Passage:
     )
 
 
+QUOTES = st.lists(
+    st.builds(
+        lambda role, speaker, number, sentences: Quote(
+            role,
+            speaker,
+            number,
+            tuple(sentences),
+            tuple(range(len(sentences))),
+            "comment" if role == "commenter" else "article",
+            None,
+            number,
+        ),
+        st.sampled_from(["author", "commenter", "article"]),
+        TEXT,
+        st.integers(1, 9),
+        st.lists(ANY_TEXT, min_size=1, max_size=3),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
 @PROPERTY
-@given(answer=ANY_TEXT)
-def test_any_answer_is_valid_html_within_the_limit_and_loses_no_text(answer):
-    reply = Reply(question="", found=True, answer=answer)
+@given(quotes=QUOTES)
+def test_any_answer_is_valid_html_within_the_limit_and_loses_no_text(quotes):
+    reply = Reply(question="", verdict="answered", quotes=tuple(quotes))
     visible = assert_valid_messages(pack_messages(reply_blocks(reply)))
-    assert words("".join(visible)) == words(answer)
+    assert words("".join(visible)) == words(answer_text(reply))
 
 
 @PROPERTY
-@given(question=ANY_TEXT, answer=ANY_TEXT, labels=st.lists(TEXT, max_size=5))
+@given(question=ANY_TEXT, quotes=QUOTES, labels=st.lists(TEXT, max_size=5))
 def test_any_reply_with_question_and_sources_is_valid_html_within_the_limit(
-    question, answer, labels
+    question, quotes, labels
 ):
     citations = tuple(
         Citation(number, passage("quoted"), 0.5, label)
         for number, label in enumerate(labels, start=1)
     )
-    reply = Reply(question=question, found=True, answer=answer, citations=citations)
-    messages = pack_messages(reply_blocks(reply))
-    visible = assert_valid_messages(messages)
-    assert words(answer) in words("".join(visible))
+    reply = Reply(question, "answered", quotes=tuple(quotes), citations=citations)
+    visible = assert_valid_messages(pack_messages(reply_blocks(reply)))
+    assert words(answer_text(reply)) in words("".join(visible))
     if citations:
         assert "Sources" in visible[-1]
 
