@@ -53,7 +53,7 @@ class Turn:
 class Asked:
     """A valid question as the answerers see it."""
 
-    question: str  # as asked, kept whole for the reply
+    question: str  # as asked (cleaned), kept whole for the reply
     text: str  # cleaned
     query: str  # ``text``, after the previous question when this one follows up on it
     scope: Scope
@@ -97,7 +97,9 @@ class Answerer:
 
         A valid question goes to each of :attr:`routes` in turn; the first reply wins.
         """
-        text = clean_question(question)
+        # Everything after this point, the echoed question included, sees only the
+        # cleaned text: no terminal escapes or control characters reach any front end.
+        question = text = clean_question(question)
         if not text:
             return invalid(question, "empty"), previous
         if len(text) > self.settings.max_question_chars:

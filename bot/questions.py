@@ -14,6 +14,14 @@ from corpus.names import find_people, words
 Source = Literal["article", "comment"]
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+# Terminal escape sequences (ECMA-48), 7- and 8-bit: CSI (colours, cursor moves), the
+# string commands OSC / DCS / SOS / PM / APC up to their terminator, and two-character
+# escapes. What is left of a broken one goes with the control characters.
+_ANSI = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]"
+)
 _ARTICLE_HINT = re.compile(
     r"\b(in|from|of) the (article|piece|essay|op-?ed|column)\b|\bthe (author|writer|columnist)\b"
     r"|\barticle (say|says|said|argue|argues|claim|claims)\b",
@@ -30,9 +38,12 @@ _FOLLOW_UP = re.compile(
 
 
 def clean_question(text: str) -> str:
-    """NFKC, no control or invisible characters, no HTML tags or entities, one line."""
+    """NFKC, no terminal escapes, no control characters (C0, C1), no bidi controls or other
+    invisible formatting characters, no HTML tags or entities, one line. Every front end
+    uses and echoes the question only after this."""
     text = unicodedata.normalize("NFKC", text)
-    text = html.unescape(_TAG.sub(" ", text))
+    text = html.unescape(_TAG.sub(" ", _ANSI.sub("", text)))
+    text = _ANSI.sub("", text)
     text = "".join(
         " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
         for ch in text

@@ -3,9 +3,12 @@ question the document can't answer says so."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from bot.answering import Answerer, AnswerSettings
+from bot.questions import clean_question
 from bot.rendering import NOT_FOUND, answer_text, reply_json
 
 ASK_IN_WORDS = "Please ask a question in words."
@@ -22,7 +25,7 @@ def test_an_empty_question_asks_for_one(fake_answerer: Answerer, question: str) 
     assert (reply.verdict, reply.reason) == ("invalid", "empty")
     assert answer_text(reply) == ASK_SOMETHING
     assert reply.citations == ()
-    assert reply.question == question
+    assert reply.question == ""  # nothing invisible is echoed
 
 
 @pytest.mark.parametrize(
@@ -94,7 +97,11 @@ def test_odd_unicode_is_cleaned_and_answered(fake_answerer: Answerer, question: 
     reply = fake_answerer.answer(question)
     assert reply.found
     assert reply.facts[0].values["author"] == "Daniel Larison"
-    assert reply.question == question
+    assert reply.question == clean_question(question)
+    assert reply.question.replace("\u0301", "") in (
+        "Who wrote the article?",
+        "Who wrote the artícle?",
+    )
     assert [c.label for c in reply.citations] == ["Article byline"]
 
 
@@ -104,7 +111,7 @@ def test_html_in_the_question_is_read_as_text(fake_answerer: Answerer) -> None:
     assert reply.found
     assert reply.facts[0].values["author"] == "Daniel Larison"
     assert "<b>" not in answer_text(reply) and "&amp;" not in answer_text(reply)
-    assert reply.question == question
+    assert reply.question == "Who wrote the article & why?"
 
 
 def test_a_script_tag_is_not_echoed(fake_answerer: Answerer) -> None:
@@ -149,3 +156,62 @@ def test_the_same_question_in_the_document_is_found(real_answerer: Answerer) -> 
     reply = real_answerer.answer("What does the author think about sending arms to Ukraine?")
     assert reply.found
     assert reply.citations[0].label == "Article ¶11"
+
+
+# --- terminal escapes, C0/C1 and bidi controls (issue #8 row 12) ------------------------
+
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("\x1b[31mWho wrote the article?\x1b[0m", "Who wrote the article?"),
+        ("\x1b[1;38;5;196mWho\x1b[22m wrote it?", "Who wrote it?"),
+        ("\x1b]0;new title\x07Who wrote it?", "Who wrote it?"),  # OSC, BEL-terminated
+        ("\x1b]8;;http://127.0.0.1/\x1b\\Who\x1b]8;;\x1b\\ wrote it?", "Who wrote it?"),
+        ("\x1bPq#0;2;0;0;0\x1b\\Who wrote it?", "Who wrote it?"),  # DCS (sixel)
+        ("\x9b31mWho\x9b0m wrote it?", "Who wrote it?"),  # 8-bit CSI (U+009B)
+        ("\x9d0;title\x9cWho wrote it?", "Who wrote it?"),  # 8-bit OSC and ST
+        ("\x1b(BWho\x1b7 wrote\x1b8 it?", "Who wrote it?"),  # charset and cursor escapes
+        ("Who\x85wrote\x80it\x9f?", "Who wrote it ?"),  # lone C1 controls
+        ("Who\x07wrote\x08it\x7f?", "Who wrote it ?"),  # C0 controls and DEL
+        ("Who wrote it?\x1b", "Who wrote it?"),  # a lone ESC at the end
+        ("Who \x1b]0;wrote it?", "Who 0;wrote it?"),  # an unterminated OSC: its text stays
+    ],
+)
+def test_terminal_escapes_and_controls_are_removed(raw: str, clean: str) -> None:
+    assert clean_question(raw) == clean
+
+
+@pytest.mark.parametrize("control", list(BIDI_CONTROLS), ids=lambda c: f"U+{ord(c):04X}")
+def test_bidi_controls_are_removed(control: str) -> None:
+    assert clean_question(f"{control}Who wrote{control} the article?{control}") == (
+        "Who wrote the article?"
+    )
+
+
+def test_a_question_with_every_kind_of_control_is_echoed_clean(fake_answerer: Answerer) -> None:
+    question = "\x1b[31m\u202eWho\x9b1m wrote\u2066 the\x85 article?\u061c\x1b[0m"
+    reply = fake_answerer.answer(question)
+    assert reply.found and "Daniel Larison" in answer_text(reply)
+    echoed = reply_json(reply)["question"]
+    assert echoed == "Who wrote the article?"
+    assert not [ch for ch in echoed if unicodedata.category(ch) in ("Cc", "Cf")]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who wrote the article?",
+        "What does the author think about sending arms to Ukraine?",
+        "What did Gazza say about the DNC emails?",
+    ],
+)
+def test_a_coloured_question_is_answered_like_the_plain_one(
+    real_answerer: Answerer, question: str
+) -> None:
+    words = question.split()
+    coloured = f"\x1b[31m{words[0]}\x1b[0m \x1b[1;4m{' '.join(words[1:])}\x1b[0m"
+    assert real_answerer.answer(coloured).to_json() == real_answerer.answer(question).to_json()
