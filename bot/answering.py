@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.answerability import AnswerType, expected_answer, named_topic_covered, states
+from bot.instructions import read_request, supports
 from bot.knowledge import Knowledge
 from bot.metadata import MetadataAnswerer
 from bot.questions import Scope, clean_question, is_follow_up, question_scope
@@ -107,7 +108,17 @@ class Answerer:
             return invalid(question, "too_long", length=len(text), limit=limit), previous
         if not any(ch.isalnum() for ch in text):
             return invalid(question, "no_words"), previous
+        request = read_request(text)
+        if request.instructed and not request.question:
+            return not_found(question, "no_match"), previous
+        reply, turn = self._answer_text(question, request.question, previous)
+        if request.claim is not None and reply.found and not supports(request.claim, _said(reply)):
+            return not_found(question, "no_match"), turn
+        return reply, turn
 
+    def _answer_text(
+        self, question: str, text: str, previous: Turn | None
+    ) -> tuple[Reply, Turn | None]:
         scope = question_scope(text, self.knowledge.corpus)
         query = text
         if previous is not None and is_follow_up(text):
@@ -327,3 +338,25 @@ def quote(passage: Passage, citation: int, positions: list[int], replied_to: boo
         comment_number=passage.comment_number,
         replied_to=replied_to,
     )
+
+
+def _said(reply: Reply) -> list[str]:
+    """Everything a reply states or cites, as text: what a dictated claim is checked on."""
+    said = [s for quote in reply.quotes for s in quote.sentences]
+    said += [quote.speaker for quote in reply.quotes if quote.speaker]
+    said += [text for fact in reply.facts for text in _texts(fact.values)]
+    for citation in reply.citations:
+        passage = citation.passage
+        said += [passage.text, passage.document_title, passage.author or ""]
+    return said
+
+
+def _texts(value: object) -> list[str]:
+    """The strings inside a fact's values (lists and mappings included)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in _texts(item)]
+    if isinstance(value, list | tuple):
+        return [t for item in value for t in _texts(item)]
+    return [str(value)] if value is not None else []
