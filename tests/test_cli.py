@@ -155,5 +155,5 @@ def test_hostile_questions_are_cleaned_before_use_and_echo(
     assert (injected["found"], injected["citations"]) == (False, [])
     assert injected["answer"] == "I couldn't find that in the article or its comments."
     assert not re.search(
-        "[\x00-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]", result.stdout
+        "[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]", result.stdout
     )
