@@ -134,6 +134,8 @@ def main() -> int:
     parser.add_argument("--fake-model", action="store_true", help="the fake embedder")
     parser.add_argument("--kill", action="store_true", help="kill -9 one of two workers")
     args = parser.parse_args()
+    # Stopped from outside (timeout, service manager): still stop the processes it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     model = "fake embedder" if args.fake_model else "bundled model"
     print(f"{args.questions} questions at {args.rate:g}/s, {model}, {os.cpu_count()} cores")
     results = {}

@@ -3,6 +3,7 @@ scripted ``read``, and once as ``article-bot chat`` with questions piped on stdi
 
 from __future__ import annotations
 
+import asyncio
 import io
 import shutil
 from collections.abc import Callable, Iterable
@@ -10,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import Answerer
-from bot.console import HELP, ConsoleChat
+from bot import startup
+from bot.answering import Answerer, Turn
+from bot.console import CONSOLE_CHAT, HELP, ConsoleChat
+from bot.settings import Settings
+from tests.redis_server import RedisServer
 from tests.test_cli_support import run_cli
 
 
@@ -119,6 +123,32 @@ def test_a_follow_up_uses_the_previous_question(fake_answerer: Answerer) -> None
     console.handle("and what about the DNC?")
     assert console.last is not None and console.last.found
     assert {c.passage.author for c in console.last.citations} == {"Gazza"}
+
+
+def test_with_redis_the_console_keeps_its_context_in_the_same_store_as_telegram(
+    fake_answerer: Answerer, redis_server: RedisServer
+) -> None:
+    settings = Settings(redis_url=redis_server.url, redis_prefix="console-test")
+    state = startup.open_state(settings)
+    console = ConsoleChat(
+        fake_answerer, out=io.StringIO(), contexts=state.contexts, close_store=state.close
+    )
+    console.handle("What did Gazza say?")
+    console.handle("and what about the DNC?")
+    assert console.last is not None and {c.passage.author for c in console.last.citations} == {
+        "Gazza"
+    }
+    console.close()
+
+    async def stored() -> Turn | None:
+        other = startup.open_state(settings)  # another process sees the same context
+        try:
+            return await other.contexts.get(CONSOLE_CHAT)
+        finally:
+            await other.close()
+
+    turn = asyncio.run(stored())
+    assert turn is not None and turn.scope.commenters == ("Gazza",)
 
 
 @pytest.mark.parametrize("ending", [EOFError, KeyboardInterrupt])

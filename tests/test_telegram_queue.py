@@ -20,6 +20,7 @@ from bot.settings import Settings
 from bot.state import memory, redis_store
 from bot.state.protocols import UpdateQueue
 from bot.telegram.app import Webhook, build_application
+from bot.telegram.operations import serve_health
 from bot.telegram.receiver import MAX_UPDATE_BYTES, SECRET_HEADER, receiver_application
 from bot.telegram.worker import QueueWorker
 from tests.redis_server import RedisServer, free_port
@@ -213,3 +214,20 @@ async def test_a_taken_over_update_that_was_answered_is_not_answered_again(app, 
 
 def test_update_fixture_is_json():
     json.dumps(update(1))
+
+
+async def test_healthz_says_starting_until_ready():
+    ready = asyncio.Event()
+    port = free_port()
+    server = serve_health(ready.is_set, None, "127.0.0.1", port)
+    try:
+        async with httpx.AsyncClient() as client:
+            before = await client.get(f"http://127.0.0.1:{port}/healthz")
+            ready.set()
+            after = await client.get(f"http://127.0.0.1:{port}/healthz")
+            metrics = await client.get(f"http://127.0.0.1:{port}/metrics")
+    finally:
+        server.stop()
+    assert (before.status_code, before.text) == (503, "starting\n")
+    assert (after.status_code, after.text) == (200, "ready\n")
+    assert "article_bot_answer_seconds_bucket" in metrics.text
