@@ -178,7 +178,10 @@ async def _post_init(application: Application) -> None:
             len(front.answerer.knowledge.corpus.documents),
             time.perf_counter() - started,
         )
-    await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    try:
+        await application.bot.set_my_commands([BotCommand(n, text) for n, text in COMMANDS])
+    except (NetworkError, TimedOut) as exc:  # already retried; the commands work without it
+        log.warning("could not register the command menu (%s); the commands still work", exc)
     log.info("ready: answering as @%s", application.bot.username)
 
 
@@ -223,6 +226,10 @@ def run_bot(settings: Settings, answerer: Answerer | None = None) -> int:
         # PTB's own message contains the token; say it without.
         raise ConfigurationError(
             "Telegram rejected the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN"
+        ) from None
+    except (NetworkError, TimedOut) as exc:  # setting up polling or the webhook, retried
+        raise ConfigurationError(
+            f"the Bot API kept failing while the bot started ({exc.message}); try again later"
         ) from None
     return 0
 
