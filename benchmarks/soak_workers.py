@@ -30,19 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from corpus import BUNDLED_CORPUS
 from tests.redis_server import RedisServer
+from tests.telegram_soak import QUESTIONS
 from tests.telegram_stub import BotApiStub, article_bot_command
 from tests.workers_cluster import Cluster
-
-QUESTIONS = [
-    "What does the author think about sending weapons to Ukraine?",
-    "What did Tillerson say about Russia?",
-    "Why did the 2008 war happen?",
-    "What did the commenters say about the DNC emails?",
-    "Is NATO expansion a problem?",
-    "What does the article say about sanctions?",
-    "Who wrote the article?",
-    "What happened with the Obama reset?",
-]
 
 
 def build_index(root: Path, fake_model: bool) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from corpus import BUNDLED_CORPUS
 from tests.telegram_stub import BotApiStub, BotProcess, Call, rss_kib
 
+# Questions about the bundled article (the benchmarks ask them too).
 QUESTIONS = [
     "What does the author think about sending weapons to Ukraine?",
     "What did Tillerson say about Russia?",
