@@ -101,8 +101,8 @@ def test_help_and_unknown_commands(fake_answerer: Answerer) -> None:
     assert HELP in output
     assert "Unknown command /frobnicate. Type /help for the list." in output
     assert (
-        "- “Is Rapprochement with Russia Still Possible?” (rapprochement-with-russia.txt): "
-        in output
+        "- “Is Rapprochement with Russia Still Possible?” (rapprochement-with-russia.txt) "
+        "by Daniel Larison: " in output
     )
     assert "11 paragraphs, 19 comments" in output
 
