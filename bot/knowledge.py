@@ -17,6 +17,8 @@ from embeddings.index_folder import begin_index
 from embeddings.passages import Chunking
 
 Notify = Callable[[str], None]
+# A build that runs longer than this says how far it got, and again at this interval.
+PROGRESS_NOTE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def rebuild(
     if reason:
         notify(f"{reason}; building it now")
     try:
-        index = build_index(corpus, embedder, chunking, progress=progress)
+        index = build_index(corpus, embedder, chunking, progress=_Pacer(notify, progress))
     except BaseException:
         staging.discard()
         raise
@@ -95,6 +97,37 @@ def add_and_rebuild(
         raise
     document = corpus.document(added.document.path) or added.document
     return document, Knowledge(corpus, index), report
+
+
+class _Pacer:
+    """Passes progress on, and says in a line every :data:`PROGRESS_NOTE_SECONDS` how far
+    a long build got and about how long it has left, so a start is never silent."""
+
+    def __init__(self, notify: Notify, progress: Progress | None) -> None:
+        self._notify = notify
+        self._progress = progress
+        self._started = self._last = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress(done, total)
+        now = time.monotonic()
+        if now - self._last < PROGRESS_NOTE_SECONDS or done >= total or done <= 0:
+            return
+        self._last = now
+        left = (now - self._started) * (total - done) / done
+        self._notify(
+            f"building the index: {done:,} of {total:,} texts embedded ({done / total:.0%}), "
+            f"about {_duration(left)} left"
+        )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(seconds, 1):.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def open_knowledge(

@@ -14,6 +14,11 @@ from corpus.sources import SOURCES_FILE, read_sources
 from corpus.text_format import decode_text, parse_text_document
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+# The most text one document may have. Indexing time grows with the text, not the file
+# (a 20 MiB PDF may hold little text): benchmarks/build_speed.py measured 0.29 KB of text
+# a second on 2 busy cores and about 10 KB/s on idle ones, so this is one to 30 minutes
+# of embedding. The README (Reliability) has the figures.
+MAX_DOCUMENT_CHARS = 500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,17 @@ def _check_size(relative: str, size: int) -> None:
         raise CorpusError(relative, f"is {size / 1_048_576:.0f} MiB; the limit is 20 MiB")
 
 
+def _check_text(relative: str, document: Document) -> None:
+    chars = sum(len(p.text) for p in document.paragraphs)
+    chars += sum(len(c.text) for c in document.comments)
+    if chars > MAX_DOCUMENT_CHARS:
+        raise CorpusError(
+            relative,
+            f"has {chars:,} characters of text; the limit is {MAX_DOCUMENT_CHARS:,} "
+            "(more would take too long to index); split it into smaller documents",
+        )
+
+
 def parse_bytes(data: bytes, relative: str) -> Document:
     """Parse a file's bytes with the parser registered for its suffix."""
     fmt = format_for(relative)
@@ -85,6 +101,7 @@ def parse_bytes(data: bytes, relative: str) -> Document:
         raise CorpusError(
             relative, f"can't be read as {fmt.name} ({type(exc).__name__}: {exc})"
         ) from None
+    _check_text(relative, document)
     return dataclasses.replace(document, fingerprint=hashlib.sha256(data).hexdigest())
 
 

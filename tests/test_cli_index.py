@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -152,3 +153,27 @@ def test_a_build_killed_with_sigkill_leaves_the_index_and_its_staging_is_cleaned
     )
     assert list(tmp_path.glob(f".{index_copy.name}.*")) == []
     assert run_cli(["rebuild-index", "--check"], env=env).returncode == 0
+
+
+def test_a_document_too_long_to_index_in_minutes_is_skipped_with_one_line(
+    tmp_path: Path, article_corpus_dir: Path
+) -> None:
+    """Row 11: ``ask`` rebuilds by itself, so a huge document must not stall it for hours."""
+    paragraph = "Bridges and tunnels are built by crews who work through the night. " * 14
+    (article_corpus_dir / "book.txt").write_text(
+        "A very long book\n\n" + "\n\n".join([paragraph] * 600), encoding="utf-8"
+    )
+    result = run_cli(
+        ["ask", "--json", "Who wrote the article?"],
+        env=settings_env(article_corpus_dir, tmp_path / "index"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Daniel Larison" in json.loads(result.stdout)["answer"]
+    assert re.search(
+        r"^article-bot: skipped a document: book\.txt: has 56\d,\d{3} characters of text; the "
+        r"limit is 500,000 \(more would take too long to index\); split it into smaller "
+        r"documents$",
+        result.stderr,
+        re.MULTILINE,
+    )
+    assert "built the index: 1 document(s), 80 passages" in result.stderr
