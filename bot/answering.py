@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.answerability import AnswerType, expected_answer, named_topic_covered, states
+from bot.compound import join_replies, split_question
 from bot.instructions import read_request, supports
 from bot.knowledge import Knowledge
 from bot.metadata import MetadataAnswerer
 from bot.questions import Scope, clean_question, is_follow_up, question_scope
 from bot.replies import Citation, Quote, Reply, Role, citation_label, invalid, not_found
 from bot.retrieval import Ranked, Retrieval, Retriever
+from bot.spelling import Speller
 from corpus.model import Comment
 from embeddings.embedder import Embedder, Vectors, normalise
 from embeddings.passages import Passage
@@ -77,10 +79,18 @@ class Answerer:
             for p in reversed(index.passages)
             if p.source_type == "comment"
         }
+        documents = knowledge.corpus.documents
+        self.speller = Speller(
+            [p.text for p in index.passages]
+            + [d.title for d in documents]
+            + [d.site for d in documents if d.site]
+            + [name for d in documents for name in (d.author, *d.commenters) if name]
+        )
         self._metadata = MetadataAnswerer(
             knowledge.corpus,
             lambda document, number: self._first_passage.get((document, number)),
             settings.citations,
+            vocabulary=self.speller.counts,
         )
         self._multi_document = len(knowledge.corpus.documents) > 1
         self.retriever = Retriever(index, knowledge.corpus)
@@ -96,7 +106,10 @@ class Answerer:
     def answer_turn(self, question: str, previous: Turn | None = None) -> tuple[Reply, Turn | None]:
         """Like :meth:`answer`, and also the :class:`Turn` to pass with the next question.
 
-        A valid question goes to each of :attr:`routes` in turn; the first reply wins.
+        Misspelt words are corrected first (:mod:`bot.spelling`). A valid question goes
+        to each of :attr:`routes` in turn; the first reply wins. A compound question
+        about the document ("Who wrote this and when was it published?") is answered
+        part by part (:mod:`bot.compound`).
         """
         # Everything after this point, the echoed question included, sees only the
         # cleaned text: no terminal escapes or control characters reach any front end.
@@ -119,19 +132,45 @@ class Answerer:
     def _answer_text(
         self, question: str, text: str, previous: Turn | None
     ) -> tuple[Reply, Turn | None]:
-        scope = question_scope(text, self.knowledge.corpus)
+        text, corrections = self.speller.correct(text)
+        understood = text if corrections else None
+        scope = self._scope(text)
         query = text
         if previous is not None and is_follow_up(text):
             query = f"{previous.question} {text}"
             if scope.is_open:
                 scope = previous.scope
         turn = Turn(query if len(query) <= 2 * self.settings.max_question_chars else text, scope)
-        asked = Asked(question, text, query, scope)
+        parts = self._compound_parts(text)
+        if parts:
+            replies = [
+                (part, self._route(Asked(question, part, part, self._scope(part))))
+                for part in parts
+            ]
+            reply = join_replies(question, replies)
+        else:
+            reply = self._route(Asked(question, text, query, scope))
+        return replace(reply, understood=understood), turn
+
+    def _route(self, asked: Asked) -> Reply:
         for route in self.routes:
             reply = route(asked)
             if reply is not None:
-                return reply, turn
-        return not_found(question, "no_match"), turn
+                return reply
+        return not_found(asked.question, "no_match")
+
+    def _scope(self, text: str) -> Scope:
+        return question_scope(text, self.knowledge.corpus)
+
+    def _compound_parts(self, text: str) -> list[str]:
+        """The parts of a compound question when one of them asks about the document's
+        structure, else none (a compound content question is retrieved as a whole)."""
+        parts = split_question(text)
+        if len(parts) < 2:
+            return []
+        if any(self._metadata.facts(part, self._scope(part)) is not None for part in parts):
+            return parts
+        return []
 
     def _metadata_route(self, asked: Asked) -> Reply | None:
         return self._metadata.answer(asked.question, asked.text, asked.scope)

@@ -9,13 +9,14 @@ cite the part they come from.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from bot.questions import Scope
 from bot.replies import Citation, Fact, Reply, citation_label, not_found
+from corpus.english import most_common
 from corpus.loading import Corpus
 from corpus.model import Comment, Document
 from embeddings.passages import Passage
@@ -57,13 +58,34 @@ _WORD_ORDINALS = {
     )
 }
 WHO_IS = re.compile(r"^\s*who(?:'s| is| was)\b", _I)
+PUBLISHED = re.compile(
+    r"\bwhen\b.{0,60}\b(published|written|wrote|write|appeared?|came out|come out|released?)\b"
+    r"|\b(publication|publishing|release) date\b"
+    r"|\bwhat (date|day|year)\b.{0,60}\b(published|written|appear|come out)\b",
+    _I,
+)
+COMMON_WORDS = 300
+"""The most frequent English words name no document even when a title uses them."""
+_TOKEN = re.compile(r"[^\W\d_][\w'’.-]*")
+_NAME_JOINERS = frozenset({"of", "the", "and", "de", "von", "van", "on", "for"})
+# The words of questions about a document itself (what this module answers), which
+# readers sometimes capitalise: they name no other work.
+_DOCUMENT_WORDS = frozenset(
+    "i article articles piece essay op-ed column post story blog text document author writer "
+    "title headline site website publication comment comments commenter commenters reader "
+    "readers reply replies the this it".split()
+)
 
 
 @dataclass(frozen=True)
 class MetadataAnswerer:
+    """``vocabulary``: the words the corpus uses (lower case), to tell a question about
+    another work from one about these documents."""
+
     corpus: Corpus
     first_passage: FirstPassage
     max_citations: int = 3
+    vocabulary: Collection[str] = frozenset()
 
     @property
     def multi_document(self) -> bool:
@@ -82,10 +104,35 @@ class MetadataAnswerer:
 
     def facts(self, question: str, scope: Scope) -> list[Sourced] | Missing | None:
         """The facts ``question`` asks for, what is missing, or ``None`` when it isn't
-        about the document's structure."""
-        document = self._document(question)
+        about the document's structure.
+
+        With several documents, the facts of each document the question may mean: the
+        one whose title it names, else all of them, never one picked silently.
+        """
+        documents = self._documents(question)
+        answers = [self._document_facts(question, scope, d) for d in documents]
+        if all(answer is None for answer in answers):
+            return None
+        other = self._other_work(question)
+        if other is not None:
+            return Missing("other_work", {"name": other})
+        found: list[Sourced] = []
+        for document, answer in zip(documents, answers, strict=True):
+            if isinstance(answer, list):
+                found.extend(answer)
+            elif isinstance(answer, Missing) and len(documents) > 1:
+                values = {"asked": question, "reason": answer.reason, "detail": answer.detail}
+                found.append(Sourced(Fact("not_given", document.title, values), []))
+        if any(s.fact.kind != "not_given" for s in found):
+            return found
+        return next(a for a in answers if isinstance(a, Missing))
+
+    def _document_facts(
+        self, question: str, scope: Scope, document: Document
+    ) -> list[Sourced] | Missing | None:
         ordinal = ORDINAL.search(question)
-        if AUTHOR.search(question) and not (ordinal and COMMENT_WORD.search(question)):
+        comment_word = COMMENT_WORD.search(question)
+        if AUTHOR.search(question) and not (ordinal and comment_word):
             return self._author(document)
         if TITLE.search(question):
             return self._title(document)
@@ -93,35 +140,72 @@ class MetadataAnswerer:
             return self._site(document)
         if COUNT.search(question) and document.comments:
             return self._count(document)
-        if REPEAT.search(question) and COMMENT_WORD.search(question) and document.comments:
+        if REPEAT.search(question) and comment_word and document.comments:
             return self._repeat(document)
-        if ordinal and COMMENT_WORD.search(question) and document.comments:
+        if ordinal and comment_word and document.comments:
             comment = self._pick(document, ordinal)
             if comment is None:
                 first, last = document.comments[0].number, document.comments[-1].number
                 return Missing("no_such_comment", {"first": first, "last": last})
             if WHEN.search(question) or WHO.search(question):
                 return [self._posted(document, comment)]
+        if WHEN.search(question) and comment_word and scope.commenters and not scope.replying_to:
+            found = self._when_by(document, scope.commenters)
+            return found or None
         if (
-            WHEN.search(question)
-            and COMMENT_WORD.search(question)
-            and scope.commenters
-            and not scope.replying_to
+            WHO_IS.search(question)
+            and len(scope.commenters) == 1
+            and len(question.split()) <= 6
+            and document.comments_by(scope.commenters[0])
         ):
-            return self._when_by(scope.commenters)
-        if WHO_IS.search(question) and len(scope.commenters) == 1 and len(question.split()) <= 6:
             return [self._who_is(document, scope.commenters[0])]
+        if PUBLISHED.search(question) and not comment_word:
+            return self._published(document)
         return None
 
-    def _document(self, question: str) -> Document:
-        documents = self.corpus.documents
-        words = set(re.findall(r"\w+", question.lower()))
+    def _documents(self, question: str) -> list[Document]:
+        """The documents ``question`` is about: those whose titles it names most
+        (words that every title shares, or very common words, don't count), else all."""
+        documents = list(self.corpus.documents)
+        if len(documents) == 1:
+            return documents
+        asked = set(re.findall(r"\w+", question.lower()))
+        titles = [set(re.findall(r"\w{4,}", d.title.lower())) for d in documents]
+        shared = set.intersection(*titles) | most_common(COMMON_WORDS)
+        overlaps = [len((asked & title) - shared) for title in titles]
+        best = max(overlaps)
+        if best == 0:
+            return documents
+        return [d for d, overlap in zip(documents, overlaps, strict=True) if overlap == best]
 
-        def overlap(d: Document) -> int:
-            return len(words & set(re.findall(r"\w{4,}", d.title.lower())))
+    def _other_work(self, question: str) -> str | None:
+        """A name in ``question`` that no document of the corpus uses ("the Iliad",
+        "the NYT"): the question is about another work, not these documents.
 
-        best = max(documents, key=lambda d: (overlap(d), bool(d.comments)))
-        return best
+        A name is a run of capitalised words after the first word of the question
+        ("Federalist Papers", "Declaration of Independence", "NYT"); words this module
+        itself reads as asking about a document ("Article", "Comments") don't count.
+        """
+        tokens = list(_TOKEN.finditer(question))
+        run: list[str] = []
+        unknown = False
+        for position, match in enumerate([*tokens, None]):
+            word = match.group(0) if match else ""
+            key = re.sub(r"['’]s$", "", word).lower()
+            capital = position > 0 and word[:1].isupper() and key not in _DOCUMENT_WORDS
+            if capital:
+                run.append(word)
+                unknown = unknown or key not in self.vocabulary
+                continue
+            if run and key in _NAME_JOINERS and match is not None:
+                run.append(word)
+                continue
+            while run and run[-1].lower() in _NAME_JOINERS:
+                run.pop()
+            if run and unknown:
+                return " ".join(run)
+            run, unknown = [], False
+        return None
 
     def _pick(self, document: Document, ordinal: re.Match[str]) -> Comment | None:
         ordered = sorted(
@@ -171,10 +255,7 @@ class MetadataAnswerer:
 
     def _title(self, document: Document) -> list[Sourced]:
         source = self._header(document, document.title, "Article title")
-        values: dict[str, Any] = {"title": document.title}
-        if self.multi_document:
-            values["all_titles"] = [d.title for d in self.corpus.documents]
-        return [Sourced(Fact("title", document.title, values), [source])]
+        return [Sourced(Fact("title", document.title, {"title": document.title}), [source])]
 
     def _site(self, document: Document) -> list[Sourced]:
         source = self._header(document, f"{document.site} - {document.url}", "Article header")
@@ -213,14 +294,20 @@ class MetadataAnswerer:
         sources = self._comment_sources(document, [comment])
         return Sourced(Fact("comment_posted", document.title, values), self._labelled(sources))
 
-    def _when_by(self, commenters: tuple[str, ...]) -> list[Sourced]:
+    def _when_by(self, document: Document, commenters: tuple[str, ...]) -> list[Sourced]:
         """When the named commenters posted: "When did Oskar post his comment?"."""
         return [
             self._posted(document, comment)
             for author in commenters
-            for document in self.corpus.documents
             for comment in document.comments_by(author)
         ]
+
+    def _published(self, document: Document) -> list[Sourced] | Missing:
+        if not document.published:
+            return Missing("no_date", {"document": document.title})
+        source = self._header(document, document.published, "Article header")
+        fact = Fact("published", document.title, {"date": document.published})
+        return [Sourced(fact, [source])]
 
     def _who_is(self, document: Document, commenter: str) -> Sourced:
         comments = list(document.comments_by(commenter))
@@ -240,12 +327,14 @@ class MetadataAnswerer:
         ``max_citations`` of them."""
         citations: dict[tuple[str, int, str], Citation] = {}
         numbered: list[Fact] = []
+        # Each document may use the whole allowance when the answer covers several.
+        limit = self.max_citations * len({s.fact.document for s in facts})
         for sourced in facts:
             numbers: list[int] = []
             for passage, label in sourced.sources:
                 key = (passage.document, passage.id, label)
                 if key not in citations:
-                    if len(citations) >= self.max_citations:
+                    if len(citations) >= limit:
                         break
                     citations[key] = Citation(len(citations) + 1, passage, 1.0, label)
                 numbers.append(citations[key].number)

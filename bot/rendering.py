@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.replies import Citation, Fact, Quote, Reply, format_date_long
@@ -107,8 +107,21 @@ def _commenter(fact: Fact) -> str:
     )
 
 
+def _published(fact: Fact) -> str:
+    value = fact.values["date"]
+    try:
+        shown = f"{date.fromisoformat(value[:10]):%B} {int(value[8:10])}, {value[:4]}"
+    except ValueError:
+        shown = value
+    return f"“{fact.document}” was published on {shown}{_markers(fact.citations)}."
+
+
 def _not_given(fact: Fact) -> str:
-    return f"The document doesn't give {fact.values['asked']}."
+    """A part of the question the document doesn't answer, and why."""
+    v = fact.values
+    asked = v["asked"].rstrip(" ?")
+    reason = REASON_SENTENCES.get(v.get("reason") or "", REASON_SENTENCES["no_match"])
+    return f"On “{asked}”: {reason(v.get('detail') or {})}"
 
 
 FACT_SENTENCES: dict[str, Callable[[Fact], str]] = {
@@ -118,8 +131,8 @@ FACT_SENTENCES: dict[str, Callable[[Fact], str]] = {
     "comment_count": _comment_count,
     "repeat_commenters": _repeat_commenters,
     "comment_posted": _comment_posted,
+    "published": _published,
     "commenter": _commenter,
-    "not_given": _not_given,
 }
 
 
@@ -139,6 +152,11 @@ REASON_SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f"There is no such comment; the comments run from #{d['first']} to #{d['last']}."
     ),
     "no_author": lambda d: f"“{d['document']}” doesn't name its author.",
+    "no_date": lambda d: f"“{d['document']}” doesn't say when it was published.",
+    "other_work": lambda d: (
+        f"The documents I answer from never mention “{d['name']}”, so I can't answer that "
+        "from them."
+    ),
     "empty": lambda _: "Please ask a question about the article or its comments.",
     "no_words": lambda _: "Please ask a question in words.",
     "too_long": lambda d: (
@@ -170,7 +188,9 @@ def answer_lines(reply: Reply) -> list[Line]:
     if not reply.found:
         sentence = REASON_SENTENCES.get(reply.reason or "", REASON_SENTENCES["no_match"])
         return [Line("", sentence(reply.detail))]
-    lines: list[Line] = []
+    documents = {f.document for f in reply.facts if f.document}
+    facts = [f for f in reply.facts if f.kind != "not_given"]
+    lines = [_fact_line(fact, len(documents) > 1) for fact in facts]
     for quote in reply.quotes:
         lead, text = quote_lead(quote), quote_text(quote)
         if lines and lines[-1].lead == lead:
@@ -178,8 +198,20 @@ def answer_lines(reply: Reply) -> list[Line]:
             lines[-1] = Line(lead, f"{lines[-1].body} {text}")
         else:
             lines.append(Line(lead, text))
-    lines.extend(Line("", FACT_SENTENCES[fact.kind](fact)) for fact in reply.facts)
+    lines.extend(Line("", _not_given(f)) for f in reply.facts if f.kind == "not_given")
     return lines
+
+
+_NAMES_ITS_DOCUMENT = frozenset({"author", "title", "comment_count", "published"})
+
+
+def _fact_line(fact: Fact, several_documents: bool) -> Line:
+    """A fact's sentence; with facts from several documents, led by the document's
+    title when the sentence doesn't name it."""
+    sentence = FACT_SENTENCES[fact.kind](fact)
+    if several_documents and fact.kind not in _NAMES_ITS_DOCUMENT:
+        return Line(f"In “{fact.document}”:", sentence)
+    return Line("", sentence)
 
 
 def answer_text(reply: Reply) -> str:
@@ -187,9 +219,15 @@ def answer_text(reply: Reply) -> str:
     return "\n".join(line.text for line in answer_lines(reply))
 
 
+def understood_line(reply: Reply) -> str | None:
+    """``(Read as: …)`` when misspelt words of the question were corrected."""
+    return f"(Read as: “{reply.understood}”)" if reply.understood else None
+
+
 def render_reply(reply: Reply, width: int = 88) -> str:
     """The answer, then one line per citation: ``[1] Article ¶11``."""
-    lines = ["\n".join(textwrap.fill(line.text, width) for line in answer_lines(reply))]
+    texts = [understood_line(reply)] + [line.text for line in answer_lines(reply)]
+    lines = ["\n".join(textwrap.fill(text, width) for text in texts if text)]
     if reply.citations:
         lines.append("")
         lines.extend(f"[{c.number}] {c.label}" for c in reply.citations)

@@ -173,7 +173,8 @@ class Fact:
     ``site`` {site, url}, ``comment_count`` {comments, readers, first, last},
     ``repeat_commenters`` {commenters: [{author, numbers}]}, ``comment_posted``
     {number, author, posted_at}, ``commenter`` {author, numbers, first},
-    ``not_given`` {asked}: a part of the question the document doesn't answer.
+    ``published`` {date}, ``not_given`` {asked, reason, detail}: a part of the
+    question that the document doesn't answer, and why (a :attr:`Reply.reason`).
     ``document`` is the title of the document it is about.
     """
 
@@ -207,7 +208,8 @@ class Reply:
     ``kind`` says which answerer replied (``content``, ``metadata``, ...); ``reason``
     (with ``detail``) says why a question is not answered or not valid, e.g.
     ``no_match``, ``too_long`` {length, limit}. ``quotes`` and ``facts`` refer to
-    ``citations`` by number.
+    ``citations`` by number. ``understood`` is the question as the bot read it, when
+    that differs from what was typed (misspelt words corrected).
     """
 
     question: str
@@ -218,6 +220,7 @@ class Reply:
     quotes: tuple[Quote, ...] = ()
     facts: tuple[Fact, ...] = ()
     citations: tuple[Citation, ...] = ()
+    understood: str | None = None
 
     @property
     def found(self) -> bool:
@@ -234,6 +237,7 @@ class Reply:
             "quotes": [q.to_json() for q in self.quotes],
             "facts": [f.to_json() for f in self.facts],
             "citations": [c.to_json() for c in self.citations],
+            "understood": self.understood,
         }
 
     @classmethod
@@ -247,6 +251,7 @@ class Reply:
             quotes=tuple(Quote.from_json(q) for q in row["quotes"]),
             facts=tuple(Fact.from_json(f) for f in row["facts"]),
             citations=tuple(Citation.from_json(c) for c in row["citations"]),
+            understood=row.get("understood"),
         )
 
 

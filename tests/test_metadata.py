@@ -3,10 +3,19 @@ with a citation; checked with the fake embedder and once more with the real mode
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
-from bot.answering import Answerer
+from bot.answering import Answerer, AnswerSettings
+from bot.knowledge import open_knowledge
 from bot.rendering import answer_text
+from embeddings.passages import Chunking
+from tests.conftest import SEED_ARTICLE
+from tests.fakes import HashingEmbedder
+
+CORPORA = Path(__file__).parent / "corpora"
 
 
 @pytest.fixture(
@@ -170,3 +179,80 @@ def test_ordinal_words_pick_the_comment(fake_answerer: Answerer) -> None:
     reply = fake_answerer.answer("Who wrote the third comment?")
     assert reply.facts[0].values["author"] == "Fran Macadam"
     assert reply.citations[0].passage.comment_number == 3
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Who wrote the Iliad?", "Iliad"),
+        ("Who wrote the Federalist Papers?", "Federalist Papers"),
+        ("When was the Declaration of Independence written?", "Declaration of Independence"),
+        ("How many comments did the NYT get on its Russia coverage?", "NYT"),
+    ],
+)
+def test_a_question_about_another_work_is_not_answered_for_this_one(
+    fake_answerer: Answerer, question: str, name: str
+) -> None:
+    reply = fake_answerer.answer(question)
+    assert (reply.verdict, reply.reason) == ("not_found", "other_work")
+    assert reply.detail == {"name": name}
+    assert reply.citations == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who wrote the Rapprochement article?",  # names this document
+        "Who wrote The American Conservative piece?",  # its site
+        "When did Gazza post his comments?",  # a commenter
+    ],
+)
+def test_names_the_corpus_uses_are_about_this_document(
+    fake_answerer: Answerer, question: str
+) -> None:
+    assert fake_answerer.answer(question).found
+
+
+def test_a_compound_question_answers_each_part_and_says_what_is_missing(
+    fake_answerer: Answerer,
+) -> None:
+    reply = fake_answerer.answer("Who wrote this and when was it published?")
+    assert reply.verdict == "answered"
+    author, missing = reply.facts
+    assert author.kind == "author" and author.values["author"] == "Daniel Larison"
+    assert author.citations == (1,) and reply.citations[0].label == "Article byline"
+    assert missing.kind == "not_given" and missing.values["reason"] == "no_date"
+    assert missing.values["asked"] == "when was it published?"
+    assert answer_text(reply).splitlines()[-1] == (
+        "On “when was it published”: “Is Rapprochement with Russia Still Possible?” doesn't "
+        "say when it was published."
+    )
+    both = fake_answerer.answer("Who wrote the article and how many comments are there?")
+    assert [f.kind for f in both.facts] == ["author", "comment_count"]
+    assert [n for f in both.facts for n in f.citations] == [1, 2, 3]
+
+
+@pytest.fixture
+def several_documents(tmp_path: Path, fake_embedder: HashingEmbedder) -> Answerer:
+    folder = tmp_path / "several"
+    folder.mkdir()
+    for source in [SEED_ARTICLE, *(CORPORA / "bike-lanes").iterdir()]:
+        shutil.copy(source, folder / source.name)
+    knowledge = open_knowledge(folder, tmp_path / "several-index", fake_embedder, Chunking())
+    return Answerer(knowledge, fake_embedder, AnswerSettings())
+
+
+def test_with_several_documents_a_metadata_answer_covers_each(several_documents: Answerer) -> None:
+    reply = several_documents.answer("Who wrote the article?")
+    authors = {f.document: f.values["author"] for f in reply.facts}
+    assert authors == {
+        "Is Rapprochement with Russia Still Possible?": "Daniel Larison",
+        "The Case for Protected Bike Lanes": "Maria Okafor",
+    }
+    assert len(reply.citations) == 2
+    # A question that names one document's title is about that one only.
+    named = several_documents.answer("Who wrote the article about bike lanes?")
+    assert [f.values["author"] for f in named.facts] == ["Maria Okafor"]
+    # Comment questions concern the documents that have comments.
+    first = several_documents.answer("When was the first comment posted?")
+    assert [f.document for f in first.facts] == ["Is Rapprochement with Russia Still Possible?"]

@@ -14,7 +14,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.rendering import answer_lines
+from bot.rendering import answer_lines, understood_line
 from bot.replies import Citation, Reply
 
 # Telegram counts UTF-16 code units of the text after entity parsing; bounding the HTML
@@ -43,6 +43,9 @@ def reply_blocks(reply: Reply) -> list[str]:
     if len(question) > QUESTION_ECHO_CHARS:
         question = question[: QUESTION_ECHO_CHARS - 1] + "…"
     blocks = [f"<b>Q:</b> <i>{html_text(question)}</i>"] if question else []
+    understood = understood_line(reply)
+    if understood:
+        blocks.append(f"<i>{html_text(understood[:QUESTION_ECHO_CHARS])}</i>")
     for line in answer_lines(reply):
         # The speaker in bold, when the line fits one message (a longer one is split
         # as plain text).
