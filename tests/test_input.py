@@ -147,6 +147,7 @@ def test_an_unanswerable_question_is_not_found(real_answerer: Answerer, question
         "detail": {},
         "quotes": [],
         "facts": [],
+        "understood": None,
     }
     assert NOT_FOUND == "I couldn't find that in the article or its comments."
 
