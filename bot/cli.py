@@ -268,9 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     telegram.set_defaults(handler=cmd_telegram)
 
+    from bot.calibration import add_calibrate_command
     from bot.evaluation import add_eval_command
 
     add_eval_command(commands)
+    add_calibrate_command(commands)
     return parser
 
 
