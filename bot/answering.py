@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.answerability import AnswerType, expected_answer, named_topic_covered, states
 from bot.compound import join_replies, split_question
+from bot.examples import example_questions
 from bot.instructions import read_request, supports
 from bot.knowledge import Knowledge
 from bot.metadata import MetadataAnswerer
@@ -97,6 +98,16 @@ class Answerer:
         # Tried in order; the first reply wins. A new kind of answer goes before the
         # content route, which always replies (answered or not found).
         self.routes: list[Route] = [self._metadata_route, self._content_route]
+        self._examples: list[str] | None = None
+
+    def example_questions(self) -> list[str]:
+        """A few questions about the loaded corpus that this answerer answers (for the
+        front ends' help); worked out once."""
+        if self._examples is None:
+            self._examples = example_questions(
+                self.knowledge.corpus, self.speller.names, self.answer
+            )
+        return list(self._examples)
 
     def answer(self, question: str, previous: Turn | None = None) -> Reply:
         """Answer one question; ``previous`` is the last turn of the same conversation."""

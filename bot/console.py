@@ -21,11 +21,7 @@ from bot.state.memory import MemoryContexts
 from bot.state.protocols import ContextStore
 from corpus.errors import ArticleBotError
 
-HELP = """\
-Ask anything about the article or its reader comments, e.g.
-  What does the author think of sending weapons to Ukraine?
-  What did Gazza say about the DNC emails?
-  When was the first comment posted?
+COMMANDS = """\
 Commands:
   /sources      show the full text of the last answer's citations (/sources 2: just [2])
   /documents    list the documents and how many comments each has
@@ -94,6 +90,15 @@ class ConsoleChat:
                 self._loop.run(self._close_store())
         self._finalizer()
 
+    def help_text(self) -> str:
+        """How to ask, with examples made from the loaded corpus that the bot answers."""
+        examples = self.answerer.example_questions()
+        lines = ["Ask anything about the article or its reader comments"]
+        if examples:
+            lines[0] += ", e.g."
+            lines.extend(f"  {example}" for example in examples)
+        return "\n".join([*lines, COMMANDS])
+
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
@@ -129,7 +134,7 @@ class ConsoleChat:
         if command in ("/quit", "/exit", "/q"):
             return False
         if command == "/help":
-            self.say(HELP)
+            self.say(self.help_text())
         elif command == "/sources":
             self._sources(argument.strip())
         elif command == "/documents":

@@ -13,7 +13,7 @@ import pytest
 
 from bot import startup
 from bot.answering import Answerer, Turn
-from bot.console import CONSOLE_CHAT, HELP, ConsoleChat
+from bot.console import COMMANDS, CONSOLE_CHAT, ConsoleChat
 from bot.settings import Settings
 from tests.redis_server import RedisServer
 from tests.test_cli_support import run_cli
@@ -98,7 +98,8 @@ def test_sources_with_a_number_shows_only_that_citation(fake_answerer: Answerer)
 
 def test_help_and_unknown_commands(fake_answerer: Answerer) -> None:
     _, output, _ = chat(fake_answerer, ["/help", "/frobnicate", "/documents"])
-    assert HELP in output
+    assert ConsoleChat(fake_answerer).help_text() in output
+    assert COMMANDS in output
     assert "Unknown command /frobnicate. Type /help for the list." in output
     assert (
         "- “Is Rapprochement with Russia Still Possible?” (rapprochement-with-russia.txt) "
@@ -218,3 +219,17 @@ def test_article_bot_chat_over_piped_stdin(
     assert eof.returncode == 0, eof.stderr
     assert "Comment #7 was posted by VikingLS" in eof.stdout
     assert eof.stdout.rstrip().endswith("Bye.")
+
+
+@pytest.mark.integration
+def test_the_help_suggests_questions_from_the_corpus_that_are_answered(
+    real_answerer: Answerer,
+) -> None:
+    examples = real_answerer.example_questions()
+    assert len(examples) == 3
+    commenters = real_answerer.knowledge.corpus.documents[0].commenters
+    assert any(f"What did {name} say?" in examples for name in commenters)  # from the corpus
+    for example in examples:
+        assert real_answerer.answer(example).found, example
+    help_text = ConsoleChat(real_answerer).help_text()
+    assert all(f"  {example}\n" in help_text for example in examples)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import html
 import itertools
 import logging
 import time
@@ -96,11 +97,15 @@ async def test_user_text_and_document_text_are_escaped(app, stub):
         check_html(text)  # raises where Telegram would refuse the message
 
 
-async def test_commands_start_help_sources_about(app, stub):
+async def test_commands_start_help_sources_about(app, stub, fake_answerer):
     for command in ("/start", "/help", "/sources", "/about"):
         await feed(app, stub, stub.message_update(CHAT, command))
     start, help_text, sources, about = texts(stub)
     assert "Rapprochement with Russia" in start and start.count("•") == 3
+    # Each suggested question is one the bot answers.
+    suggested = [line.removeprefix("• ") for line in start.splitlines() if line.startswith("• ")]
+    assert [html.unescape(s) for s in suggested] == fake_answerer.example_questions()
+    assert all(fake_answerer.answer(html.unescape(s)).found for s in suggested)
     assert "/reset" in help_text
     assert "comments" in sources and "paragraphs" in sources
     assert "passages" in about

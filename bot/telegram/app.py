@@ -171,6 +171,8 @@ async def _post_init(application: Application) -> None:
         loop = asyncio.get_running_loop()
         load = partial(startup.load_answerer, front.settings, notify=log.info)
         front.answerer = await loop.run_in_executor(front.executor, load)
+        # The /start examples are questions put to the core once; do it off the loop.
+        await loop.run_in_executor(front.executor, front.answerer.example_questions)
         log.info(
             "loaded model %s and %d passages from %d document(s) in %.1fs",
             front.answerer.embedder.model_id,

@@ -70,26 +70,19 @@ class FrontEnd:
         return ", ".join(f"“{escape(d.title)}”" for d in self.core.knowledge.corpus.documents)
 
     def examples(self) -> list[str]:
-        documents = self.core.knowledge.corpus.documents
-        commenters = [name for d in documents for name in d.commenters]
-        examples = ["What is the main argument of the article?"]
-        if commenters:
-            examples.append(f"What did {commenters[0]} say?")
-        examples.append("Who wrote the article, and when?")
-        if len(examples) < 3:
-            examples.append("What does the article say about its main subject?")
-        return examples
+        """Questions made from the loaded corpus that the bot answers."""
+        return self.core.example_questions()
 
     def greeting(self) -> str:
         lines = [
             f"Hello! I answer questions about {self._titles()} and its reader comments, "
             "citing the passages I used.",
             "",
-            "Try for example:",
-            *(f"• {escape(example)}" for example in self.examples()),
-            "",
-            "/help explains more.",
         ]
+        examples = self.examples()
+        if examples:
+            lines += ["Try for example:", *(f"• {escape(example)}" for example in examples), ""]
+        lines.append("/help explains more.")
         return "\n".join(lines)
 
     def help_text(self) -> str:
