@@ -66,7 +66,18 @@ def _title(fact: Fact) -> str:
 
 def _site(fact: Fact) -> str:
     v = fact.values
-    return f"It was published by {v['site']} ({v['url']}){_markers(fact.citations)}."
+    where = f" ({v['url']})" if v.get("url") else ""
+    return f"It was published by {v['site']}{where}{_markers(fact.citations)}."
+
+
+def _published(fact: Fact) -> str:
+    raw = str(fact.values["date"])
+    try:
+        day = datetime.fromisoformat(raw)
+        shown = f"{day:%B} {day.day}, {day.year}"
+    except ValueError:
+        shown = raw
+    return f"“{fact.document}” was published on {shown}{_markers(fact.citations)}."
 
 
 def _comment_count(fact: Fact) -> str:
@@ -128,6 +139,7 @@ FACT_SENTENCES: dict[str, Callable[[Fact], str]] = {
     "author": _author,
     "title": _title,
     "site": _site,
+    "published": _published,
     "comment_count": _comment_count,
     "repeat_commenters": _repeat_commenters,
     "comment_posted": _comment_posted,

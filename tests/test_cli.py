@@ -130,8 +130,8 @@ def test_rebuild_index_reports_documents_passages_and_time(
         lines[0],
     )
     assert lines[1] == (
-        "  rapprochement-with-russia.txt: “Is Rapprochement with Russia Still Possible?”, "
-        "11 paragraphs, 19 comments"
+        "  “Is Rapprochement with Russia Still Possible?” (rapprochement-with-russia.txt) "
+        "by Daniel Larison: 11 paragraphs, 19 comments"
     )
     assert run_cli(["rebuild-index", "--check"], env=env).returncode == 0
 

@@ -71,11 +71,15 @@ def test_add_a_url_and_a_pdf_then_ask(tmp_path: Path, article_corpus_dir: Path) 
     assert added_pdf.stdout.startswith("Added “Composting at Home” (composting-at-home.pdf)")
     assert "Indexed 3 document(s)" in added_pdf.stdout
 
+    (article_corpus_dir / "notes.odt").write_bytes(b"PK\x03\x04")  # not a type it reads
     questions = (
         "What did Tom Bryce say about volunteers?\nHow often should the compost heap be turned?\n"
     )
     asked = run_cli(["ask", "--json", "-"], env, stdin=questions)
     assert asked.returncode == 0, asked.stderr
+    assert "article-bot: skipped a document: notes.odt: unsupported file type (.odt)" in (
+        asked.stderr
+    )
     assert "building it now" not in asked.stderr  # add left the index current
     tom, compost = (json.loads(line) for line in asked.stdout.splitlines())
     assert tom["citations"][0]["label"].endswith("Comment #2 — Tom Bryce, Mar 2, 2021 11:40 am")
