@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus import BUNDLED_CORPUS
 from corpus.adding import add_document, remove_added
-from corpus.errors import IndexCorruptError, IndexMissingError, IndexStaleError
+from corpus.errors import ConfigurationError, IndexCorruptError, IndexMissingError, IndexStaleError
 from corpus.loading import Corpus, load_corpus
 from corpus.model import Document
 from embeddings.embedder import Embedder
@@ -85,7 +86,13 @@ def add_and_rebuild(
 ) -> tuple[Document, Knowledge, BuildReport]:
     """Add a document (parsed first: a bad file writes nothing) and rebuild the index.
     If the index can't be rebuilt, the new file is taken out again, so the corpus and the
-    index stay as they were."""
+    index stay as they were. The bundled article's folder is part of the installed
+    package, so documents are never added there."""
+    if corpus_dir.resolve() == BUNDLED_CORPUS.resolve():
+        raise ConfigurationError(
+            "the corpus folder is the bundled article's, part of the package; set "
+            "ARTICLE_BOT_CORPUS_DIR to a folder of your own to add documents to"
+        )
     added = add_document(corpus_dir, name, data, source_url)
     try:
         corpus = load_corpus(corpus_dir)

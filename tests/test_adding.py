@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import add_and_rebuild, index_spec
-from corpus import load_corpus
+from corpus import BUNDLED_CORPUS, load_corpus
 from corpus.adding import add_document, slug
-from corpus.errors import CorpusError, FetchError
+from corpus.errors import ConfigurationError, CorpusError, FetchError
 from corpus.fetching import fetch
 from corpus.sources import SOURCES_FILE
 from embeddings.index import load_index
@@ -180,3 +180,12 @@ def test_a_bad_upload_leaves_corpus_and_index_untouched(
         )
     assert files(article_corpus_dir) == corpus_before
     assert files(index_dir) == index_before
+
+
+def test_nothing_is_added_to_the_bundled_article_folder(tmp_path: Path) -> None:
+    before = files(BUNDLED_CORPUS)
+    with pytest.raises(ConfigurationError, match="set ARTICLE_BOT_CORPUS_DIR to a folder"):
+        add_and_rebuild(
+            BUNDLED_CORPUS, tmp_path / "index", HashingEmbedder(), Chunking(), "a.html", LIBRARY
+        )
+    assert files(BUNDLED_CORPUS) == before
