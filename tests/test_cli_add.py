@@ -26,7 +26,7 @@ def test_add_a_url_and_a_pdf_then_ask(tmp_path: Path, article_corpus_dir: Path) 
     with web_server() as server:
         server.add("/2021/03/library", Page(PAGE))
         url = server.add("/l", Page(status=301, location="/2021/03/library", content_type=None))
-        added = run_cli(["add", url], env)
+        added = run_cli(["add", url], env, timeout=600)
         refused = run_cli(["add", server.add("/logo", Page(b"\x89PNG", "image/png"))], env)
     assert added.returncode == 0, added.stderr
     final = server.url + "/2021/03/library"
@@ -66,7 +66,7 @@ def test_add_a_url_and_a_pdf_then_ask(tmp_path: Path, article_corpus_dir: Path) 
             ],
         )
     )
-    added_pdf = run_cli(["add", str(pdf)], env)
+    added_pdf = run_cli(["add", str(pdf)], env, timeout=600)
     assert added_pdf.returncode == 0, added_pdf.stderr
     assert added_pdf.stdout.startswith("Added “Composting at Home” (composting-at-home.pdf)")
     assert "Indexed 3 document(s)" in added_pdf.stdout
@@ -75,7 +75,7 @@ def test_add_a_url_and_a_pdf_then_ask(tmp_path: Path, article_corpus_dir: Path) 
     questions = (
         "What did Tom Bryce say about volunteers?\nHow often should the compost heap be turned?\n"
     )
-    asked = run_cli(["ask", "--json", "-"], env, stdin=questions)
+    asked = run_cli(["ask", "--json", "-"], env, stdin=questions, timeout=600)
     assert asked.returncode == 0, asked.stderr
     assert "article-bot: skipped a document: notes.odt: unsupported file type (.odt)" in (
         asked.stderr
