@@ -11,7 +11,7 @@ import pytest
 
 from bot.answering import Answerer, AnswerSettings
 from bot.knowledge import open_knowledge
-from bot.rendering import render_reply
+from bot.rendering import answer_text, render_reply
 from bot.replies import Reply
 from embeddings.passages import Chunking
 
@@ -99,12 +99,15 @@ def test_the_sites_boilerplate_is_not_answered(web_answerer: Answerer, question:
 def test_publication_date_and_site_come_from_the_page(web_answerer: Answerer) -> None:
     published = web_answerer.answer("When was the article published?")
     assert published.found
-    assert published.answer == (
+    assert [(f.kind, dict(f.values)) for f in published.facts] == [
+        ("published", {"date": "2021-03-02"})
+    ]
+    assert answer_text(published) == (
         "“Keep the Library Open on Sundays” was published on March 2, 2021 [1]."
     )
     assert labels(published) == ["Article header"]
     site = web_answerer.answer("Which site published it?")
-    assert site.answer == f"It was published by The Riverside Ledger ({SOURCE}) [1]."
+    assert answer_text(site) == f"It was published by The Riverside Ledger ({SOURCE}) [1]."
     # A question about a comment's time is still about the comment.
     when = web_answerer.answer("When was the third comment posted?")
     assert labels(when) == ["Comment #3 — Lena Fischer, Mar 3, 2021 1:45 pm"]
