@@ -35,11 +35,6 @@ TITLE = re.compile(r"\b(title|headline)\b|\bwhat is the (article|piece) called\b
 SITE = re.compile(
     r"\b(which|what) (site|website|publication|magazine|outlet)\b|\bwhere was .* published\b", _I
 )
-PUBLISHED = re.compile(
-    r"\bwhen was (?:the|this) (?:article|piece|post|story|op-?ed)\b(?! .*\bcomment)"
-    r"|\b(?:publication|publishing) date\b|\bwhat date was (?:the|this) (?:article|piece)\b",
-    _I,
-)
 COUNT = re.compile(r"\bhow many (comments|replies|responses|readers?|commenters|people)\b", _I)
 REPEAT = re.compile(
     r"\bmore than (once|one comment)\b|\b(twice|multiple times|several times)\b"
@@ -143,8 +138,6 @@ class MetadataAnswerer:
             return self._title(document)
         if SITE.search(question) and document.site:
             return self._site(document)
-        if PUBLISHED.search(question) and document.published:
-            return self._published(document)
         if COUNT.search(question) and document.comments:
             return self._count(document)
         if REPEAT.search(question) and comment_word and document.comments:
@@ -269,12 +262,6 @@ class MetadataAnswerer:
         source = self._header(document, header, "Article header")
         values = {"site": document.site, "url": document.url}
         return [Sourced(Fact("site", document.title, values), [source])]
-
-    def _published(self, document: Document) -> list[Sourced]:
-        """The date a web page gives for itself (the comment export states none)."""
-        source = self._header(document, f"Published {document.published}", "Article header")
-        values = {"date": document.published}
-        return [Sourced(Fact("published", document.title, values), [source])]
 
     def _count(self, document: Document) -> list[Sourced]:
         comments = document.comments

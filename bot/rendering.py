@@ -70,16 +70,6 @@ def _site(fact: Fact) -> str:
     return f"It was published by {v['site']}{where}{_markers(fact.citations)}."
 
 
-def _published(fact: Fact) -> str:
-    raw = str(fact.values["date"])
-    try:
-        day = datetime.fromisoformat(raw)
-        shown = f"{day:%B} {day.day}, {day.year}"
-    except ValueError:
-        shown = raw
-    return f"“{fact.document}” was published on {shown}{_markers(fact.citations)}."
-
-
 def _comment_count(fact: Fact) -> str:
     v, numbers = fact.values, fact.citations
     return (
@@ -139,7 +129,6 @@ FACT_SENTENCES: dict[str, Callable[[Fact], str]] = {
     "author": _author,
     "title": _title,
     "site": _site,
-    "published": _published,
     "comment_count": _comment_count,
     "repeat_commenters": _repeat_commenters,
     "comment_posted": _comment_posted,

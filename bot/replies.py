@@ -170,7 +170,7 @@ class Fact:
 
     ``kind`` names the fact and the keys of ``values`` (plain JSON values: strings,
     numbers, ISO dates, lists): ``author`` {author, role}, ``title`` {title},
-    ``site`` {site, url}, ``published`` {date}, ``comment_count`` {comments, readers, first, last},
+    ``site`` {site, url}, ``comment_count`` {comments, readers, first, last},
     ``repeat_commenters`` {commenters: [{author, numbers}]}, ``comment_posted``
     {number, author, posted_at}, ``commenter`` {author, numbers, first},
     ``published`` {date}, ``not_given`` {asked, reason, detail}: a part of the
