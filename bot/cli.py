@@ -29,7 +29,6 @@ from corpus.errors import (
 from corpus.fetching import fetch
 from corpus.loading import load_corpus
 from embeddings.index import load_index
-from embeddings.sentence_model import SentenceTransformerEmbedder
 
 log = logging.getLogger("article_bot")
 
@@ -103,7 +102,7 @@ def _ask_stream(answerer: Answerer, source: TextIO, out: TextIO, as_json: bool) 
 
 
 def cmd_rebuild_index(args: argparse.Namespace, settings: Settings) -> int:
-    embedder = SentenceTransformerEmbedder(settings.model)
+    embedder = startup.make_embedder(settings)
     corpus = load_corpus(settings.corpus_dir)
     for problem in corpus.problems:
         _stderr(f"skipped a document: {problem}")

@@ -11,12 +11,24 @@ from bot.knowledge import Notify, open_knowledge
 from bot.settings import Settings
 from bot.state import memory
 from bot.state.protocols import AnswerStore, ContextStore, RateLimiter, SeenUpdates, UpdateQueue
+from embeddings.batching import MicroBatchingEmbedder
+from embeddings.embedder import Embedder
 from embeddings.index import Progress
-from embeddings.sentence_model import SentenceTransformerEmbedder
 
 
 def answer_settings(settings: Settings) -> AnswerSettings:
     return AnswerSettings(settings.citations, settings.min_score, settings.max_question_chars)
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The configured embedding backend (nothing loads until it is first used)."""
+    if settings.embedder == "sentence-transformers":
+        from embeddings.sentence_model import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(settings.model)
+    from embeddings.onnx_model import OnnxEmbedder
+
+    return OnnxEmbedder(settings.model, cache_dir=settings.cache_dir)
 
 
 def load_answerer(
@@ -26,9 +38,10 @@ def load_answerer(
     ``notify``).
 
     The corpus and the index folder are checked before the model loads, so a broken
-    corpus or an index folder the bot may not write is reported at once.
+    corpus or an index folder the bot may not write is reported at once. Questions asked
+    at the same time from several threads share one model call (micro-batching).
     """
-    embedder = SentenceTransformerEmbedder(settings.model)
+    embedder = make_embedder(settings)
     knowledge = open_knowledge(
         settings.corpus_dir,
         settings.index_dir,
@@ -37,8 +50,9 @@ def load_answerer(
         notify=notify,
         progress=progress,
     )
-    embedder.load()
-    return Answerer(knowledge, embedder, answer_settings(settings))
+    batching = MicroBatchingEmbedder(embedder)
+    batching.load()
+    return Answerer(knowledge, batching, answer_settings(settings))
 
 
 @dataclass(frozen=True, slots=True)

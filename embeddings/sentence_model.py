@@ -108,5 +108,61 @@ class SentenceTransformerEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         return self._encode(texts)
 
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """Several questions in one call (the micro-batcher's entry point)."""
+        return self._encode(texts)
+
     def embed_query(self, text: str) -> Vectors:
         return self._encode([text])[0]
+
+    def export_onnx(self, model_file: Path, tokenizer_file: Path) -> dict[str, Any]:
+        """Trace the whole pipeline (transformer, pooling, normalisation) to ONNX.
+
+        Returns what the ONNX embedder needs to know: model id, dimension, maximum
+        sequence length and the graph's input names, in order.
+        """
+        import warnings
+
+        import torch
+
+        model = self._load()
+        tokenizer = getattr(model, "tokenizer", None)
+        backend = getattr(tokenizer, "backend_tokenizer", None) or getattr(
+            tokenizer, "_tokenizer", None
+        )
+        if backend is None:
+            raise ModelError(f"the model {self._source!r} has no fast tokenizer to export")
+        prepare = getattr(model, "preprocess", None) or model.tokenize
+        sample = prepare(["an example sentence", "and a second, longer one"])
+        names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]
+
+        class Pipeline(torch.nn.Module):
+            def __init__(self, inner: Any) -> None:
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, *tensors: Any) -> Any:
+                return self.inner(dict(zip(names, tensors, strict=True)))["sentence_embedding"]
+
+        axes = {n: {0: "batch", 1: "tokens"} for n in names}
+        axes["sentence_embedding"] = {0: "batch"}
+        with self._lock, torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes about shapes we keep dynamic
+            torch.onnx.export(
+                Pipeline(model).eval(),
+                tuple(sample[n] for n in names),
+                str(model_file),
+                input_names=names,
+                output_names=["sentence_embedding"],
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
+        backend.save(str(tokenizer_file))
+        return {
+            "model_id": self._model_id,
+            "source": self._source,
+            "dimension": self.dimension,
+            "max_seq_length": int(model.max_seq_length),
+            "inputs": names,
+        }

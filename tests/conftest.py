@@ -23,12 +23,22 @@ SEED_ARTICLE = BUNDLED_CORPUS / "rapprochement-with-russia.txt"
 SHARED_EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 
 
+@pytest.fixture(scope="session")
+def session_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder per session: the ONNX export is made once and shared."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test runs in its own working directory with no article-bot / Telegram settings."""
+def isolated_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, session_cache_dir: Path
+) -> Iterator[None]:
+    """Each test runs in its own working directory with no article-bot / Telegram settings
+    (except the session's cache folder, so the model is exported once)."""
     for name in list(os.environ):
         if name.startswith(("ARTICLE_BOT_", "TELEGRAM_")):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("ARTICLE_BOT_CACHE_DIR", str(session_cache_dir))
     workdir = tmp_path / "work"
     workdir.mkdir()
     # The default index folder is in the user's cache: each test gets its own.
@@ -69,8 +79,18 @@ def fake_answerer(fake_knowledge: Knowledge, fake_embedder: HashingEmbedder) -> 
 
 
 @pytest.fixture(scope="session")
-def real_embedder():  # type: ignore[no-untyped-def]
-    """The real bundled model, loaded once per test session."""
+def real_embedder(session_cache_dir: Path):  # type: ignore[no-untyped-def]
+    """The real bundled model on the default backend (ONNX), loaded once per session."""
+    from embeddings.onnx_model import OnnxEmbedder
+
+    embedder = OnnxEmbedder(cache_dir=session_cache_dir)
+    embedder.load()
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def torch_embedder():  # type: ignore[no-untyped-def]
+    """The real bundled model on sentence-transformers (torch), loaded once per session."""
     from embeddings.sentence_model import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder()

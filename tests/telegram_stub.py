@@ -596,6 +596,8 @@ class BotProcess:
                 "TELEGRAM_BOT_TOKEN": stub.token,
                 "TELEGRAM_API_BASE_URL": stub.base_url,
                 "HF_HUB_OFFLINE": "1",
+                # The session's cache folder: the model's ONNX export is made once.
+                **{k: v for k, v in os.environ.items() if k == "ARTICLE_BOT_CACHE_DIR"},
                 **env,
             }
         )

@@ -15,7 +15,8 @@ import pytest
 
 from tests.test_cli_support import run_cli, settings_env
 
-pytestmark = pytest.mark.integration
+# The session's model export is made before the first subprocess needs it.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("real_embedder")]
 
 CITATION_FIELDS = {
     "number", "source_type", "document", "paragraph", "comment_number", "author",

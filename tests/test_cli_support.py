@@ -25,9 +25,12 @@ def article_bot_script() -> str:
 def cli_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The current environment without article-bot / Telegram settings, plus ``extra``.
 
-    HOME points at the working directory so nothing (chat history) is written outside it.
+    HOME points at the working directory so nothing (chat history) is written outside it;
+    the session's cache folder (``ARTICLE_BOT_CACHE_DIR``, the model's ONNX export) is kept.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ARTICLE_BOT_", "TELEGRAM_"))}
+    if "ARTICLE_BOT_CACHE_DIR" in os.environ:
+        env["ARTICLE_BOT_CACHE_DIR"] = os.environ["ARTICLE_BOT_CACHE_DIR"]
     env["HOME"] = str(Path.cwd())
     env["HF_HUB_OFFLINE"] = "1"
     env["PYTHONIOENCODING"] = "utf-8"

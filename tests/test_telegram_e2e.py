@@ -33,7 +33,8 @@ from tests.telegram_stub import (
     rss_kib,
 )
 
-pytestmark = pytest.mark.integration
+# The session's model export is made before the first subprocess needs it.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("real_embedder")]
 
 START_TIMEOUT = 120.0
 FAILED = "Sorry, something went wrong"

@@ -16,6 +16,7 @@ from bot.replies import Reply
 from bot.settings import Settings
 from bot.telegram.state import ChatLocks
 
+ANSWER_WORKERS = 8
 COMMANDS = (
     ("start", "Greeting and example questions"),
     ("ask", "Ask a question (in groups: /ask QUESTION)"),
@@ -43,9 +44,10 @@ class FrontEnd:
         self.answers = self.state.answers
         self.rate_limit = self.state.rate_limit
         self.health: HTTPServer | None = None
-        # Inference is blocking (torch) and fast tokenizers are not thread-safe: one
-        # worker runs every question, the event loop stays free for other chats.
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
+        # Answering blocks, so it runs off the event loop. Several workers answer at
+        # once: the core's micro-batching embedder puts their questions into one model
+        # call (the model itself is never called from two threads at a time).
+        self.executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="answer")
         self.locks = ChatLocks()
 
     @property
