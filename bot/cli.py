@@ -153,7 +153,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     document, knowledge, report = add_and_rebuild(
         settings.corpus_dir,
         settings.index_dir,
-        SentenceTransformerEmbedder(settings.model),
+        startup.make_embedder(settings),
         settings.chunking,
         name,
         data,

@@ -20,7 +20,7 @@ from embeddings.onnx_model import default_cache_dir
 from embeddings.passages import Chunking
 
 DEFAULT_TELEGRAM_API = "https://api.telegram.org/bot"
-EMBEDDERS = ("onnx", "sentence-transformers")
+EMBEDDERS = ("onnx", "sentence-transformers")  # the first is the default
 N = TypeVar("N", int, float)
 # bot: one process (long polling, or a webhook); receiver: takes webhook updates into the
 # Redis queue; worker: answers updates from the queue.
@@ -96,7 +96,7 @@ class Settings:
                 "ARTICLE_BOT_INDEX_DIR", default_index_dir(corpus_dir, cache_home)
             ),
             model=values.get("ARTICLE_BOT_MODEL", "").strip() or "default",
-            embedder=reader.choice("ARTICLE_BOT_EMBEDDER", "onnx", EMBEDDERS),
+            embedder=reader.choice("ARTICLE_BOT_EMBEDDER", EMBEDDERS),
             cache_dir=reader.path("ARTICLE_BOT_CACHE_DIR", default_cache_dir()),
             citations=reader.integer("ARTICLE_BOT_CITATIONS", 3, 1, 10),
             min_score=reader.number("ARTICLE_BOT_MIN_SCORE", 0.42, -1.0, 1.0),
@@ -137,14 +137,6 @@ class _Reader:
     def path(self, name: str, default: Path) -> Path:
         raw = self._raw(name)
         return Path(raw).expanduser().resolve() if raw else default
-
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
-        raw = self._raw(name)
-        if raw is None:
-            return default
-        if raw.lower() not in choices:
-            raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
-        return raw.lower()
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
         return self._bounded(name, default, low, high, int, "a whole number")
