@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 from urllib.parse import urlparse
 
 from bot import startup
@@ -38,20 +38,28 @@ def _stderr(message: str) -> None:
 
 
 class _ProgressBar:
-    """A tqdm bar on stderr for index builds (only when stderr is a terminal)."""
+    """tqdm bars on stderr for index builds, one per stage (reading, loading the model,
+    embedding), shown only when stderr is a terminal."""
 
-    def __init__(self, description: str) -> None:
-        self._description = description
+    _UNITS: ClassVar[dict[str, str]] = {"reading": "part", "embedding": "text"}
+
+    def __init__(self) -> None:
         self._bar: Any = None
+        self._stage = ""
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, stage: str, done: int, total: int) -> None:
         from tqdm import tqdm
 
-        if self._bar is None:
+        if self._bar is None and stage == self._stage:
+            return  # this stage's bar is already done
+        if stage != self._stage or self._bar is None:
+            if self._bar is not None:
+                self._bar.close()
+            self._stage = stage
             self._bar = tqdm(
                 total=total,
-                desc=self._description,
-                unit="text",
+                desc=stage,
+                unit=self._UNITS.get(stage, "step"),
                 file=sys.stderr,
                 disable=None,
                 leave=False,
@@ -59,10 +67,11 @@ class _ProgressBar:
         self._bar.update(done - self._bar.n)
         if done >= total:
             self._bar.close()
+            self._bar = None
 
 
 def load_answerer(settings: Settings) -> Answerer:
-    return startup.load_answerer(settings, notify=_stderr, progress=_ProgressBar("embedding"))
+    return startup.load_answerer(settings, notify=_stderr, progress=_ProgressBar())
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -124,8 +133,9 @@ def cmd_rebuild_index(args: argparse.Namespace, settings: Settings) -> int:
         embedder,
         settings.chunking,
         settings.index_dir,
-        progress=_ProgressBar("embedding"),
+        progress=_ProgressBar(),
         notify=_stderr,
+        cache=startup.vector_cache(settings),
     )
     print(
         f"Indexed {report.documents} document(s) into {report.passages} passages in "
@@ -158,7 +168,8 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         name,
         data,
         source_url,
-        progress=_ProgressBar("embedding"),
+        progress=_ProgressBar(),
+        cache=startup.vector_cache(settings),
     )
     for problem in knowledge.corpus.problems:
         _stderr(f"skipped a document: {problem}")

@@ -16,6 +16,7 @@ from embeddings.embedder import Embedder
 from embeddings.index import IndexSpec, PassageIndex, Progress, build_index, load_index, save_index
 from embeddings.index_folder import begin_index
 from embeddings.passages import Chunking
+from embeddings.vector_cache import VectorCache
 
 Notify = Callable[[str], None]
 # A build that runs longer than this says how far it got, and again at this interval.
@@ -50,6 +51,7 @@ def rebuild(
     progress: Progress | None = None,
     reason: str | None = None,
     notify: Notify = lambda message: None,
+    cache: VectorCache | None = None,
 ) -> tuple[PassageIndex, BuildReport]:
     """Build and save the index of ``corpus``. The folder is checked first (and what killed
     builds left beside it removed), before the model loads or anything is embedded."""
@@ -60,7 +62,9 @@ def rebuild(
     if reason:
         notify(f"{reason}; building it now")
     try:
-        index = build_index(corpus, embedder, chunking, progress=_Pacer(notify, progress))
+        index = build_index(
+            corpus, embedder, chunking, progress=_Pacer(notify, progress), cache=cache
+        )
     except BaseException:
         staging.discard()
         raise
@@ -83,6 +87,7 @@ def add_and_rebuild(
     data: bytes,
     source_url: str | None = None,
     progress: Progress | None = None,
+    cache: VectorCache | None = None,
 ) -> tuple[Document, Knowledge, BuildReport]:
     """Add a document (parsed first: a bad file writes nothing) and rebuild the index.
     If the index can't be rebuilt, the new file is taken out again, so the corpus and the
@@ -97,7 +102,13 @@ def add_and_rebuild(
     try:
         corpus = load_corpus(corpus_dir)
         index, report = rebuild(
-            corpus, embedder, chunking, index_dir, progress, f"added {added.document.path}"
+            corpus,
+            embedder,
+            chunking,
+            index_dir,
+            progress,
+            f"added {added.document.path}",
+            cache=cache,
         )
     except BaseException:
         remove_added(added, corpus_dir)
@@ -115,10 +126,14 @@ class _Pacer:
         self._progress = progress
         self._started = self._last = time.monotonic()
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, stage: str, done: int, total: int) -> None:
         if self._progress is not None:
-            self._progress(done, total)
+            self._progress(stage, done, total)
         now = time.monotonic()
+        if stage != "embedding":
+            return
+        if done <= 0:  # the estimate counts embedding time only
+            self._started = self._last = now
         if now - self._last < PROGRESS_NOTE_SECONDS or done >= total or done <= 0:
             return
         self._last = now
@@ -144,20 +159,23 @@ def open_knowledge(
     chunking: Chunking,
     notify: Notify = lambda message: None,
     progress: Progress | None = None,
+    cache: VectorCache | None = None,
 ) -> Knowledge:
     """Load the corpus and its index; a missing, stale or damaged index is rebuilt (and
     said so through ``notify``), if the folder is one article-bot wrote. Otherwise
-    :class:`IndexLocationError` says why it won't write there."""
+    :class:`IndexLocationError` says why it won't write there. Vectors in ``cache`` are
+    reused, so only new or changed text is embedded."""
     corpus = load_corpus(corpus_dir)
     for problem in corpus.problems:
         notify(f"skipped a document: {problem}")
     try:
         index = load_index(index_dir, index_spec(corpus, embedder, chunking))
     except (IndexMissingError, IndexStaleError) as exc:
-        index = _rebuild_noted(corpus, embedder, chunking, index_dir, progress, notify, str(exc))
+        why = str(exc)
+        index = _rebuild_noted(corpus, embedder, chunking, index_dir, progress, notify, why, cache)
     except IndexCorruptError as exc:
         why = f"the index at {exc.folder} is damaged ({exc.detail})"
-        index = _rebuild_noted(corpus, embedder, chunking, index_dir, progress, notify, why)
+        index = _rebuild_noted(corpus, embedder, chunking, index_dir, progress, notify, why, cache)
     return Knowledge(corpus, index)
 
 
@@ -169,8 +187,9 @@ def _rebuild_noted(
     progress: Progress | None,
     notify: Notify,
     why: str,
+    cache: VectorCache | None,
 ) -> PassageIndex:
-    index, report = rebuild(corpus, embedder, chunking, index_dir, progress, why, notify)
+    index, report = rebuild(corpus, embedder, chunking, index_dir, progress, why, notify, cache)
     notify(
         f"built the index: {report.documents} document(s), {report.passages} passages "
         f"in {report.seconds:.1f}s"

@@ -14,6 +14,7 @@ from bot.state.protocols import AnswerStore, ContextStore, RateLimiter, SeenUpda
 from embeddings.batching import MicroBatchingEmbedder
 from embeddings.embedder import Embedder
 from embeddings.index import Progress
+from embeddings.vector_cache import VectorCache
 
 
 def answer_settings(settings: Settings) -> AnswerSettings:
@@ -29,6 +30,11 @@ def make_embedder(settings: Settings) -> Embedder:
     from embeddings.onnx_model import OnnxEmbedder
 
     return OnnxEmbedder(settings.model, cache_dir=settings.cache_dir)
+
+
+def vector_cache(settings: Settings) -> VectorCache:
+    """The embedding cache in the cache folder: rebuilds embed only new or changed text."""
+    return VectorCache(settings.cache_dir / "embeddings.sqlite")
 
 
 def load_answerer(
@@ -49,6 +55,7 @@ def load_answerer(
         settings.chunking,
         notify=notify,
         progress=progress,
+        cache=vector_cache(settings),
     )
     batching = MicroBatchingEmbedder(embedder)
     batching.load()

@@ -46,6 +46,7 @@ from embeddings.index_folder import (
 )
 from embeddings.passages import Chunking, Passage, chunk_documents
 from embeddings.sparse import SparseIndex
+from embeddings.vector_cache import VectorCache
 
 # 2: passages capped at 1.5 x max_words and never only an overlap sentence.
 # 3: a marker file and the SHA-256 of every file in the manifest.
@@ -53,7 +54,9 @@ FORMAT_VERSION = 3
 # A stored vector's length may differ from 1 by float32 rounding, not more.
 NORM_TOLERANCE = 1e-3
 
-Progress = Callable[[int, int], None]
+# (stage, done, total): "reading" counts document parts chunked, "loading the model"
+# goes 0 -> 1, "embedding" counts texts embedded (only those not in the cache).
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,16 +131,21 @@ def build_index(
     chunking: Chunking,
     progress: Progress | None = None,
     batch_size: int = 64,
+    cache: VectorCache | None = None,
 ) -> PassageIndex:
-    """Chunk, embed and index every document of ``corpus`` (in memory)."""
+    """Chunk, embed and index every document of ``corpus`` (in memory).
+
+    Texts whose vectors are in ``cache`` are not embedded again; when every text is
+    there the model is not even loaded.
+    """
     started = time.perf_counter()
-    passages = chunk_documents(corpus.documents, chunking)
+    passages = chunk_documents(corpus.documents, chunking, _reading(progress, corpus))
     sentences = [s for p in passages for s in p.sentences]
     texts = [p.embedding_text for p in passages] + sentences
-    dimension = embedder.dimension
-    vectors = _embed_batched(embedder, texts, dimension, batch_size, progress)
+    vectors = embed_texts(embedder, texts, batch_size, progress, cache)
     if problem := vector_problem(vectors):
         raise ModelError(f"the model {embedder.model_id!r} returned unusable vectors ({problem})")
+    dimension = int(vectors.shape[1])
     passage_vectors, sentence_vectors = vectors[: len(passages)], vectors[len(passages) :]
     dense = faiss.IndexFlatIP(dimension)
     if len(passages):
@@ -167,21 +175,49 @@ def build_index(
     return PassageIndex(manifest, tuple(passages), dense, sentence_vectors, sparse)
 
 
-def _embed_batched(
+def _reading(progress: Progress | None, corpus: Corpus) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+    total = sum(len(d.paragraphs) + len(d.comments) for d in corpus.documents)
+    progress("reading", 0, total)
+    return lambda done: progress("reading", done, total)
+
+
+def embed_texts(
     embedder: Embedder,
     texts: Sequence[str],
-    dimension: int,
-    batch_size: int,
-    progress: Progress | None,
+    batch_size: int = 64,
+    progress: Progress | None = None,
+    cache: VectorCache | None = None,
 ) -> Vectors:
-    chunks = []
-    for start in range(0, len(texts), batch_size):
-        chunks.append(embedder.embed_documents(texts[start : start + batch_size]))
+    """Vectors for ``texts`` (rows, in order): from ``cache`` where it has them, else
+    embedded once per distinct text, shortest first so each batch pads to its own
+    length, and stored in the cache batch by batch (an interrupted build keeps them)."""
+    distinct = list(dict.fromkeys(texts))
+    model = embedder.model_id
+    known = cache.get(model, distinct) if cache is not None else {}
+    missing = sorted((t for t in distinct if t not in known), key=len)
+    if missing:
+        load = getattr(embedder, "load", None)
+        if load is not None:
+            if progress:
+                progress("loading the model", 0, 1)
+            load()
+            if progress:
+                progress("loading the model", 1, 1)
         if progress:
-            progress(min(start + batch_size, len(texts)), len(texts))
-    if not chunks:
-        return np.zeros((0, dimension), dtype=np.float32)
-    return np.ascontiguousarray(np.vstack(chunks), dtype=np.float32)
+            progress("embedding", 0, len(missing))
+        for start in range(0, len(missing), batch_size):
+            batch = missing[start : start + batch_size]
+            vectors = np.asarray(embedder.embed_documents(batch), dtype=np.float32)
+            known.update(zip(batch, vectors, strict=True))
+            if cache is not None:
+                cache.put(model, batch, vectors)
+            if progress:
+                progress("embedding", start + len(batch), len(missing))
+    if not texts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.ascontiguousarray(np.stack([known[t] for t in texts]), dtype=np.float32)
 
 
 def vector_problem(vectors: np.ndarray) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -169,12 +169,21 @@ def _parts(document: Document) -> Iterator[tuple[SourceType, int, str, str | Non
         yield "comment", comment.number, comment.text, comment.author, posted
 
 
-def chunk_documents(documents: Iterable[Document], chunking: Chunking) -> list[Passage]:
-    """Cut every part of every document into passages; ids are positions in the list."""
+def chunk_documents(
+    documents: Iterable[Document],
+    chunking: Chunking,
+    progress: Callable[[int], None] | None = None,
+) -> list[Passage]:
+    """Cut every part of every document into passages; ids are positions in the list.
+    ``progress`` is told how many parts are done, every few parts."""
     passages: list[Passage] = []
     sentence_row = 0
+    parts = 0
     for document in documents:
         for source_type, number, text, author, posted_at in _parts(document):
+            parts += 1
+            if progress is not None and parts % 16 == 0:
+                progress(parts)
             groups = _group(split_sentences(text, hard_limit(chunking)), chunking)
             groups = [g for g in groups if g]
             for piece, group in enumerate(groups):
@@ -196,4 +205,6 @@ def chunk_documents(documents: Iterable[Document], chunking: Chunking) -> list[P
                     )
                 )
                 sentence_row += len(group)
+    if progress is not None:
+        progress(parts)
     return passages

@@ -18,6 +18,7 @@ class HashingEmbedder:
         self._dimension = dimension
         self._model_id = model_id
         self.calls = 0
+        self.embedded: list[str] = []  # every document text embedded, in order
 
     @property
     def model_id(self) -> str:
@@ -36,6 +37,7 @@ class HashingEmbedder:
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         self.calls += 1
+        self.embedded.extend(texts)
         if not texts:
             return np.zeros((0, self._dimension), dtype=np.float32)
         return normalise(np.stack([self._vector(t) for t in texts]))
