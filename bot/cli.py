@@ -135,7 +135,7 @@ def cmd_rebuild_index(args: argparse.Namespace, settings: Settings) -> int:
         settings.index_dir,
         progress=_ProgressBar(),
         notify=_stderr,
-        cache=startup.vector_cache(settings),
+        options=startup.build_options(settings),
     )
     print(
         f"Indexed {report.documents} document(s) into {report.passages} passages in "
@@ -169,7 +169,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         data,
         source_url,
         progress=_ProgressBar(),
-        cache=startup.vector_cache(settings),
+        options=startup.build_options(settings),
     )
     for problem in knowledge.corpus.problems:
         _stderr(f"skipped a document: {problem}")

@@ -13,10 +13,18 @@ from corpus.errors import ConfigurationError, IndexCorruptError, IndexMissingErr
 from corpus.loading import Corpus, load_corpus
 from corpus.model import Document
 from embeddings.embedder import Embedder
-from embeddings.index import IndexSpec, PassageIndex, Progress, build_index, load_index, save_index
+from embeddings.index import (
+    DEFAULT_BUILD,
+    BuildOptions,
+    IndexSpec,
+    PassageIndex,
+    Progress,
+    build_index,
+    load_index,
+    save_index,
+)
 from embeddings.index_folder import begin_index
 from embeddings.passages import Chunking
-from embeddings.vector_cache import VectorCache
 
 Notify = Callable[[str], None]
 # A build that runs longer than this says how far it got, and again at this interval.
@@ -51,7 +59,7 @@ def rebuild(
     progress: Progress | None = None,
     reason: str | None = None,
     notify: Notify = lambda message: None,
-    cache: VectorCache | None = None,
+    options: BuildOptions = DEFAULT_BUILD,
 ) -> tuple[PassageIndex, BuildReport]:
     """Build and save the index of ``corpus``. The folder is checked first (and what killed
     builds left beside it removed), before the model loads or anything is embedded."""
@@ -63,7 +71,7 @@ def rebuild(
         notify(f"{reason}; building it now")
     try:
         index = build_index(
-            corpus, embedder, chunking, progress=_Pacer(notify, progress), cache=cache
+            corpus, embedder, chunking, progress=_Pacer(notify, progress), options=options
         )
     except BaseException:
         staging.discard()
@@ -87,7 +95,7 @@ def add_and_rebuild(
     data: bytes,
     source_url: str | None = None,
     progress: Progress | None = None,
-    cache: VectorCache | None = None,
+    options: BuildOptions = DEFAULT_BUILD,
 ) -> tuple[Document, Knowledge, BuildReport]:
     """Add a document (parsed first: a bad file writes nothing) and rebuild the index.
     If the index can't be rebuilt, the new file is taken out again, so the corpus and the
@@ -108,7 +116,7 @@ def add_and_rebuild(
             index_dir,
             progress,
             f"added {added.document.path}",
-            cache=cache,
+            options=options,
         )
     except BaseException:
         remove_added(added, corpus_dir)
@@ -159,12 +167,12 @@ def open_knowledge(
     chunking: Chunking,
     notify: Notify = lambda message: None,
     progress: Progress | None = None,
-    cache: VectorCache | None = None,
+    options: BuildOptions = DEFAULT_BUILD,
 ) -> Knowledge:
     """Load the corpus and its index; a missing, stale or damaged index is rebuilt (and
     said so through ``notify``), if the folder is one article-bot wrote. Otherwise
-    :class:`IndexLocationError` says why it won't write there. Vectors in ``cache`` are
-    reused, so only new or changed text is embedded."""
+    :class:`IndexLocationError` says why it won't write there. Vectors in the options'
+    cache are reused, so only new or changed text is embedded."""
     corpus = load_corpus(corpus_dir)
     for problem in corpus.problems:
         notify(f"skipped a document: {problem}")
@@ -172,10 +180,14 @@ def open_knowledge(
         index = load_index(index_dir, index_spec(corpus, embedder, chunking))
     except (IndexMissingError, IndexStaleError) as exc:
         why = str(exc)
-        index = _rebuild_noted(corpus, embedder, chunking, index_dir, progress, notify, why, cache)
+        index = _rebuild_noted(
+            corpus, embedder, chunking, index_dir, progress, notify, why, options
+        )
     except IndexCorruptError as exc:
         why = f"the index at {exc.folder} is damaged ({exc.detail})"
-        index = _rebuild_noted(corpus, embedder, chunking, index_dir, progress, notify, why, cache)
+        index = _rebuild_noted(
+            corpus, embedder, chunking, index_dir, progress, notify, why, options
+        )
     return Knowledge(corpus, index)
 
 
@@ -187,9 +199,9 @@ def _rebuild_noted(
     progress: Progress | None,
     notify: Notify,
     why: str,
-    cache: VectorCache | None,
+    options: BuildOptions,
 ) -> PassageIndex:
-    index, report = rebuild(corpus, embedder, chunking, index_dir, progress, why, notify, cache)
+    index, report = rebuild(corpus, embedder, chunking, index_dir, progress, why, notify, options)
     notify(
         f"built the index: {report.documents} document(s), {report.passages} passages "
         f"in {report.seconds:.1f}s"

@@ -16,6 +16,7 @@ from dotenv import dotenv_values
 
 from corpus import BUNDLED_CORPUS
 from corpus.errors import ConfigurationError
+from embeddings.dense import DEFAULT_APPROXIMATE_ABOVE
 from embeddings.onnx_model import default_cache_dir
 from embeddings.passages import Chunking
 
@@ -52,6 +53,7 @@ class Settings:
     model: str = "default"
     embedder: str = "onnx"
     cache_dir: Path = field(default_factory=default_cache_dir)
+    approximate_above: int = DEFAULT_APPROXIMATE_ABOVE
     citations: int = 3
     min_score: float = 0.42
     max_question_chars: int = 1000
@@ -98,6 +100,9 @@ class Settings:
             model=values.get("ARTICLE_BOT_MODEL", "").strip() or "default",
             embedder=reader.choice("ARTICLE_BOT_EMBEDDER", EMBEDDERS),
             cache_dir=reader.path("ARTICLE_BOT_CACHE_DIR", default_cache_dir()),
+            approximate_above=reader.integer(
+                "ARTICLE_BOT_APPROXIMATE_ABOVE", DEFAULT_APPROXIMATE_ABOVE, 1000, 10**9
+            ),
             citations=reader.integer("ARTICLE_BOT_CITATIONS", 3, 1, 10),
             min_score=reader.number("ARTICLE_BOT_MIN_SCORE", 0.42, -1.0, 1.0),
             max_question_chars=reader.integer("ARTICLE_BOT_MAX_QUESTION_CHARS", 1000, 10, 100_000),

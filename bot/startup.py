@@ -13,7 +13,7 @@ from bot.state import memory
 from bot.state.protocols import AnswerStore, ContextStore, RateLimiter, SeenUpdates, UpdateQueue
 from embeddings.batching import MicroBatchingEmbedder
 from embeddings.embedder import Embedder
-from embeddings.index import Progress
+from embeddings.index import BuildOptions, Progress
 from embeddings.vector_cache import VectorCache
 
 
@@ -32,9 +32,13 @@ def make_embedder(settings: Settings) -> Embedder:
     return OnnxEmbedder(settings.model, cache_dir=settings.cache_dir)
 
 
-def vector_cache(settings: Settings) -> VectorCache:
-    """The embedding cache in the cache folder: rebuilds embed only new or changed text."""
-    return VectorCache(settings.cache_dir / "embeddings.sqlite")
+def build_options(settings: Settings) -> BuildOptions:
+    """The embedding cache in the cache folder (rebuilds embed only new or changed text)
+    and the size above which dense search is approximate."""
+    return BuildOptions(
+        cache=VectorCache(settings.cache_dir / "embeddings.sqlite"),
+        approximate_above=settings.approximate_above,
+    )
 
 
 def load_answerer(
@@ -55,7 +59,7 @@ def load_answerer(
         settings.chunking,
         notify=notify,
         progress=progress,
-        cache=vector_cache(settings),
+        options=build_options(settings),
     )
     batching = MicroBatchingEmbedder(embedder)
     batching.load()

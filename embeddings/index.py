@@ -32,6 +32,7 @@ import numpy as np
 
 from corpus.errors import IndexCorruptError, IndexMissingError, IndexStaleError, ModelError
 from corpus.loading import Corpus
+from embeddings.dense import DEFAULT_APPROXIMATE_ABOVE, build_dense, prepare
 from embeddings.embedder import Embedder, Vectors
 from embeddings.index_folder import (
     DENSE,
@@ -57,6 +58,18 @@ NORM_TOLERANCE = 1e-3
 # (stage, done, total): "reading" counts document parts chunked, "loading the model"
 # goes 0 -> 1, "embedding" counts texts embedded (only those not in the cache).
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """How an index is built (not what from): none of these makes an index stale."""
+
+    cache: VectorCache | None = None  # vectors by (model, text): embed only new text
+    approximate_above: int = DEFAULT_APPROXIMATE_ABOVE  # passages; more means IVF search
+    batch_size: int = 64
+
+
+DEFAULT_BUILD = BuildOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,26 +143,23 @@ def build_index(
     embedder: Embedder,
     chunking: Chunking,
     progress: Progress | None = None,
-    batch_size: int = 64,
-    cache: VectorCache | None = None,
+    options: BuildOptions = DEFAULT_BUILD,
 ) -> PassageIndex:
     """Chunk, embed and index every document of ``corpus`` (in memory).
 
-    Texts whose vectors are in ``cache`` are not embedded again; when every text is
-    there the model is not even loaded.
+    Texts whose vectors are in the options' cache are not embedded again; when every
+    text is there the model is not even loaded.
     """
     started = time.perf_counter()
     passages = chunk_documents(corpus.documents, chunking, _reading(progress, corpus))
     sentences = [s for p in passages for s in p.sentences]
     texts = [p.embedding_text for p in passages] + sentences
-    vectors = embed_texts(embedder, texts, batch_size, progress, cache)
+    vectors = embed_texts(embedder, texts, options.batch_size, progress, options.cache)
     if problem := vector_problem(vectors):
         raise ModelError(f"the model {embedder.model_id!r} returned unusable vectors ({problem})")
     dimension = int(vectors.shape[1])
     passage_vectors, sentence_vectors = vectors[: len(passages)], vectors[len(passages) :]
-    dense = faiss.IndexFlatIP(dimension)
-    if len(passages):
-        dense.add(passage_vectors)
+    dense = build_dense(passage_vectors, options.approximate_above)
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         model=embedder.model_id,
@@ -333,7 +343,7 @@ def load_index(folder: Path, spec: IndexSpec | None = None) -> PassageIndex:
         raise IndexStaleError(f"the index at {folder} is stale: {reason}")
     verify_files(folder, manifest)
     try:
-        dense = faiss.read_index(str(folder / DENSE))
+        dense = prepare(faiss.read_index(str(folder / DENSE)))
     except (RuntimeError, OSError) as exc:
         raise IndexCorruptError(
             folder, f"{DENSE} can't be read: {str(exc).splitlines()[0]}"

@@ -25,12 +25,20 @@ def dense_search(
     """Top ``k`` passages by inner product, optionally only among ``allowed`` ids.
 
     ``k`` is clamped to the index size; FAISS pads with ``-1`` labels when it has fewer
-    than ``k`` results, and those are dropped.
+    than ``k`` results, and those are dropped. On an approximate (IVF) index a search
+    among ``allowed`` ids is exact over their stored vectors: probing only the nearest
+    groups could miss every allowed passage.
     """
     k = min(k, index.ntotal if allowed is None else len(allowed))
     if k <= 0:
         return []
     params = None
+    if allowed is not None and not isinstance(index, faiss.IndexFlat):
+        ids = np.asarray(sorted(set(allowed)), dtype=np.int64)
+        vectors = index.reconstruct_batch(ids)
+        scores = vectors @ np.asarray(query, dtype=np.float32).reshape(-1)
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [Hit(int(ids[i]), float(scores[i])) for i in best]
     if allowed is not None:
         selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
         params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]  # SWIG kwargs

@@ -12,7 +12,7 @@ import pytest
 
 from bot.knowledge import rebuild
 from corpus import load_corpus
-from embeddings.index import build_index, load_index
+from embeddings.index import BuildOptions, build_index, load_index
 from embeddings.passages import Chunking, Passage
 from embeddings.vector_cache import VectorCache
 from tests.fakes import HashingEmbedder
@@ -44,7 +44,7 @@ def texts_of(passages: list[Passage] | tuple[Passage, ...]) -> set[str]:
 
 def build(corpus_dir: Path, index_dir: Path, cache: VectorCache) -> LoadCountingEmbedder:
     embedder = LoadCountingEmbedder()
-    rebuild(load_corpus(corpus_dir), embedder, CHUNKING, index_dir, cache=cache)
+    rebuild(load_corpus(corpus_dir), embedder, CHUNKING, index_dir, options=BuildOptions(cache))
     return embedder
 
 
@@ -122,7 +122,7 @@ def test_a_damaged_cache_is_set_aside_and_the_build_still_works(
     path.write_bytes(b"this is not a database" * 100)
     embedder = HashingEmbedder()
     index = build_index(
-        load_corpus(article_corpus_dir), embedder, CHUNKING, cache=VectorCache(path)
+        load_corpus(article_corpus_dir), embedder, CHUNKING, options=BuildOptions(VectorCache(path))
     )
     assert len(index.passages) > 0 and embedder.embedded
     assert (tmp_path / "cache" / "embeddings.sqlite.damaged").is_file()
@@ -135,12 +135,16 @@ def test_progress_starts_before_the_model_loads_and_counts_only_new_texts(
     corpus = load_corpus(article_corpus_dir)
     events: list[tuple[str, int, int]] = []
     embedder = LoadCountingEmbedder()
-    build_index(corpus, embedder, CHUNKING, lambda *event: events.append(event), cache=cache)
+    build_index(
+        corpus, embedder, CHUNKING, lambda *event: events.append(event), BuildOptions(cache)
+    )
     stages = list(dict.fromkeys(stage for stage, _, _ in events))
     assert stages == ["reading", "loading the model", "embedding"]
     assert events[0] == ("reading", 0, events[0][2]) and events[0][2] > 0
     assert events[-1] == ("embedding", len(embedder.embedded), len(embedder.embedded))
 
     events.clear()
-    build_index(corpus, LoadCountingEmbedder(), CHUNKING, lambda *e: events.append(e), cache=cache)
+    build_index(
+        corpus, LoadCountingEmbedder(), CHUNKING, lambda *e: events.append(e), BuildOptions(cache)
+    )
     assert {stage for stage, _, _ in events} == {"reading"}
