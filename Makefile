@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: chat test lint index eval bench clean
+.PHONY: chat test lint index eval bench bench-large bench-ann clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,14 @@ index: $(STAMP)
 eval: $(STAMP)  ## score the shared question set
 	$(BIN)/article-bot eval ../shared/eval/questions.jsonl
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/answer_latency.py
+bench: $(STAMP)  ## speed and memory beside their floors (about 10-20 min on 2 cores)
+	$(BIN)/python benchmarks/performance.py
+
+bench-large: $(STAMP)  ## also the 5 MB build, 1,000 documents and 1M-vector IVF recall (slow)
+	$(BIN)/python benchmarks/performance.py --large
+
+bench-ann: $(STAMP)  ## only the 1M-vector IVF recall and latency (a few minutes, ~4 GB)
+	$(BIN)/python benchmarks/performance.py --only ann
 
 clean:
 	rm -rf $(VENV) .index .pytest_cache
