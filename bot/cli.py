@@ -26,7 +26,6 @@ from corpus.errors import (
     IndexMissingError,
     IndexStaleError,
 )
-from corpus.fetching import fetch
 from corpus.loading import load_corpus
 from embeddings.index import load_index
 
@@ -151,6 +150,8 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     source: str = args.source
     source_url = None
     if re.match(r"^https?://", source, re.IGNORECASE):
+        from corpus.fetching import fetch  # httpx: imported only when fetching
+
         _stderr(f"fetching {source} …")
         fetched = fetch(source)
         stem = PurePosixPath(urlparse(fetched.final_url).path).stem or "page"

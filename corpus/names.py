@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -35,8 +36,10 @@ _COMMON_WORDS = frozenset(
 _WORD = re.compile(r"[^\W_][\w.'’-]*", re.UNICODE)
 
 
+@lru_cache(maxsize=65_536)
 def name_key(name: str) -> str:
-    """A comparison key: NFKC, lower case, honorifics dropped, letters and digits only."""
+    """A comparison key: NFKC, lower case, honorifics dropped, letters and digits only.
+    (Kept: every question compares its word runs with every commenter's name.)"""
     kept = [w for w in words(name) if w.rstrip(".") not in HONORIFICS]
     return "".join(re.sub(r"[\W_]", "", w) for w in kept)
 
@@ -77,14 +80,19 @@ def match_person(mention: str, people: Iterable[str]) -> str | None:
     return best[1] if best else None
 
 
+@lru_cache(maxsize=16_384)
+def _person_keys(person: str) -> tuple[str, tuple[str, ...]]:
+    """A person's whole-name key and distinctive parts; asked for every question, so kept."""
+    parts = [re.sub(r"[\W_]", "", w) for w in words(person)]
+    return name_key(person), tuple(p for p in parts if len(p) >= 4 and p not in HONORIFICS)
+
+
 def _match_score(key: str, person: str) -> float:
-    person_key = name_key(person)
+    person_key, parts = _person_keys(person)
     if not person_key:
         return 0.0
     if _similar(key, person_key):
         return 100.0 + fuzz.ratio(key, person_key)
-    parts = [re.sub(r"[\W_]", "", w) for w in words(person)]
-    parts = [p for p in parts if len(p) >= 4 and p not in HONORIFICS]
     if len(parts) > 1 and key not in _COMMON_WORDS:
         return max((fuzz.ratio(key, p) for p in parts if _similar(key, p)), default=0.0)
     return 0.0

@@ -1,14 +1,19 @@
-"""BM25 over passages (bm25s with Snowball stemming), saved as .npy + JSON, no pickle."""
+"""BM25 over passages (bm25s with Snowball stemming), saved as .npy + JSON, no pickle.
+
+bm25s builds and saves the index. Reading and scoring it needs only its three score
+arrays (a sparse column per term) and the vocabulary, so answering never imports bm25s
+(and scipy with it): a cold ``ask`` starts that much sooner.
+"""
 
 from __future__ import annotations
 
-import logging
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-import bm25s
 import numpy as np
 import Stemmer
 
@@ -16,7 +21,10 @@ from embeddings.search import Hit
 
 _STEMMER = Stemmer.Stemmer("english")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN) | frozenset(
+# bm25s's English stop words (bm25s.stopwords.STOPWORDS_EN), plus question words.
+STOPWORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their "
+    "then there these they this to was will with "
     "what who whom which how why when where did does do say said says about think thinks "
     "according would could should his her he she they them their its has have had".split()
 )
@@ -46,21 +54,46 @@ def tokenize(text: str) -> list[str]:
     return [_STEMMER.stemWord(_american(w)) for w in words if w not in STOPWORDS]
 
 
-class SparseIndex:
-    """BM25 scores of every passage for a query; ids are passage ids."""
+_ARRAYS = ("data", "indices", "indptr")
 
-    def __init__(self, retriever: bm25s.BM25, size: int) -> None:
-        self._retriever = retriever
+
+class SparseIndex:
+    """BM25 scores of every passage for a query; ids are passage ids.
+
+    Holds bm25s's precomputed scores as a compressed sparse column matrix (one column
+    per term: ``data`` and ``indices`` between ``indptr[t]`` and ``indptr[t + 1]``).
+    """
+
+    def __init__(
+        self, arrays: dict[str, np.ndarray], vocabulary: dict[str, int], size: int
+    ) -> None:
+        self._data = arrays["data"]
+        self._indices = arrays["indices"]
+        self._indptr = arrays["indptr"]
+        self._vocabulary = vocabulary
+        self._retriever: Any = None  # bm25s, only for an index built in this process
         self.size = size
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> SparseIndex:
+        import bm25s
+
         retriever = bm25s.BM25()
         # An empty token list would break bm25s; a placeholder keeps ids aligned.
         tokens = [tokenize(t) or ["\u2205"] for t in texts]
-        if texts:
-            retriever.index(tokens, show_progress=False)
-        return cls(retriever, len(texts))
+        if not texts:
+            empty = {"data": np.zeros(0, np.float32), "indices": np.zeros(0, np.int32)}
+            index = cls({**empty, "indptr": np.zeros(1, np.int32)}, {}, 0)
+            index._retriever = retriever
+            return index
+        retriever.index(tokens, show_progress=False)
+        index = cls(
+            {name: np.asarray(retriever.scores[name]) for name in _ARRAYS},
+            {k: v for k, v in (retriever.vocab_dict or {}).items() if k != ""},
+            len(texts),
+        )
+        index._retriever = retriever
+        return index
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -68,22 +101,36 @@ class SparseIndex:
 
     @classmethod
     def load(cls, folder: Path, size: int) -> SparseIndex:
-        bm25s_logger = logging.getLogger("bm25s")
-        previous = bm25s_logger.level
-        bm25s_logger.setLevel(logging.WARNING)
-        try:
-            retriever = bm25s.BM25.load(str(folder), allow_pickle=False)
-        finally:
-            bm25s_logger.setLevel(previous)
-        return cls(retriever, size)
+        """Read what bm25s saved (``*.csc.index.npy``, ``vocab.index.json``) directly."""
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method", "lucene") not in ("lucene", "robertson", "atire"):
+            raise ValueError(f"unsupported BM25 variant {params.get('method')!r}")
+        if size == 0:
+            empty = {"data": np.zeros(0, np.float32), "indices": np.zeros(0, np.int32)}
+            return cls({**empty, "indptr": np.zeros(1, np.int32)}, {}, 0)
+        arrays = {
+            name: np.load(folder / f"{name}.csc.index.npy", allow_pickle=False) for name in _ARRAYS
+        }
+        vocabulary = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        if not isinstance(vocabulary, dict) or int(params.get("num_docs", size)) != size:
+            raise ValueError("the vocabulary or the passage count doesn't match")
+        columns = len(arrays["indptr"]) - 1
+        # bm25s adds the empty token to the vocabulary without a column of its own.
+        vocabulary = {str(k): int(v) for k, v in vocabulary.items() if k != ""}
+        if any(not 0 <= v < columns for v in vocabulary.values()):
+            raise ValueError("the vocabulary points outside the score matrix")
+        if len(arrays["data"]) != len(arrays["indices"]) or (
+            len(arrays["indices"]) and int(arrays["indices"].max()) >= size
+        ):
+            raise ValueError("the score arrays don't match")
+        return cls(arrays, vocabulary, size)
 
     def document_frequency(self, term: str) -> int:
         """In how many passages a (stemmed) term occurs."""
-        column = (self._retriever.vocab_dict or {}).get(term)
+        column = self._vocabulary.get(term)
         if column is None or self.size == 0:
             return 0
-        indptr = self._retriever.scores["indptr"]
-        return int(indptr[column + 1] - indptr[column])
+        return int(self._indptr[column + 1] - self._indptr[column])
 
     def idf(self, term: str) -> float:
         """BM25's idf; a term no passage has gets the highest idf possible."""
@@ -92,15 +139,17 @@ class SparseIndex:
 
     def known_terms(self, query: str) -> list[str]:
         """The query's stemmed terms that occur in the indexed passages."""
-        vocab = self._retriever.vocab_dict or {}
-        return [t for t in tokenize(query) if t in vocab]
+        return [t for t in tokenize(query) if t in self._vocabulary]
 
     def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every passage (zeros when no query term is indexed)."""
-        terms = self.known_terms(query)
-        if not terms or self.size == 0:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._retriever.get_scores(terms), dtype=np.float32)
+        """BM25 score of every passage (zeros when no query term is indexed); a term
+        that occurs twice in the query counts twice, as in bm25s."""
+        scores = np.zeros(self.size, dtype=np.float32)
+        for term in self.known_terms(query) if self.size else []:
+            column = self._vocabulary[term]
+            start, end = int(self._indptr[column]), int(self._indptr[column + 1])
+            np.add.at(scores, self._indices[start:end], self._data[start:end])
+        return scores
 
     def search(self, query: str, k: int, allowed: Sequence[int] | None = None) -> list[Hit]:
         scores = self.scores(query)

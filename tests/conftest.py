@@ -14,7 +14,9 @@ from bot.answering import Answerer, AnswerSettings
 from bot.knowledge import Knowledge, open_knowledge
 from bot.settings import Settings
 from corpus import BUNDLED_CORPUS, Corpus, load_corpus
+from embeddings.index import BuildOptions
 from embeddings.passages import Chunking
+from embeddings.vector_cache import VectorCache
 from tests.fakes import HashingEmbedder
 from tests.redis_server import RedisServer
 from tests.telegram_stub import TOKEN, BotApiStub
@@ -99,10 +101,15 @@ def torch_embedder():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def real_index_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:  # type: ignore[no-untyped-def]
-    """The bundled corpus indexed once per session with the real model."""
+def real_index_dir(  # type: ignore[no-untyped-def]
+    tmp_path_factory: pytest.TempPathFactory, real_embedder, session_cache_dir: Path
+) -> Path:
+    """The bundled corpus indexed once per session with the real model. Its vectors go
+    into the session's embedding cache, so the CLI tests' rebuilds of the bundled
+    article embed nothing (and load no model)."""
     folder = tmp_path_factory.mktemp("real-index") / "index"
-    open_knowledge(BUNDLED_CORPUS, folder, real_embedder, Chunking())
+    cache = VectorCache(session_cache_dir / "embeddings.sqlite")
+    open_knowledge(BUNDLED_CORPUS, folder, real_embedder, Chunking(), options=BuildOptions(cache))
     return folder
 
 
