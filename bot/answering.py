@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from bot.answer_sentences import answer_cue, sentence_score
 from bot.answerability import AnswerType, expected_answer, named_topic_covered, states
 from bot.compound import join_replies, split_question
 from bot.examples import example_questions
@@ -36,6 +37,8 @@ FOLLOW_UP_WEIGHT = 0.6
 # close call that retrieval could not settle: it is quoted and cited as well, even when
 # its best sentence is further from the question than the top passage's.
 CLOSE_CALL = 0.95
+# Sentences are chosen from this many of the top passages (at most ``citations`` cited).
+CANDIDATE_PASSAGES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +205,7 @@ class Answerer:
             if scope.named:
                 return not_found(asked.question, "commenters_silent", names=list(scope.named))
             return not_found(asked.question, "no_match")
-        return self._compose(asked.question, query_vector, retrieval, scope, expected_answer(text))
+        return self._compose(text, asked.question, query_vector, retrieval, scope)
 
     def _found(self, query: str, retrieval: Retrieval, scope: Scope) -> bool:
         """Decide "in the document" from the fused evidence, not one cosine cut-off.
@@ -233,16 +236,17 @@ class Answerer:
 
     def _compose(
         self,
+        text: str,
         question: str,
         query_vector: Vectors,
         retrieval: Retrieval,
         scope: Scope,
-        wanted: AnswerType | None,
     ) -> Reply:
         """The reply quoting the best sentences; not found when the question asks for a
-        year or a quantity (``wanted``) and none of them states one."""
-        candidates = list(retrieval.ranked[: max(self.settings.citations, 3)])
-        chosen = self._choose_sentences(query_vector, candidates)
+        year or a quantity and none of them states one."""
+        wanted: AnswerType | None = expected_answer(text)
+        candidates = list(retrieval.ranked[: max(self.settings.citations, CANDIDATE_PASSAGES)])
+        chosen = self._choose_sentences(text, query_vector, candidates)
         cited: list[tuple[Passage, float, list[int]]] = [
             (r.passage, r.fused, sorted(chosen[r.passage.id]))
             for r in candidates
@@ -305,7 +309,7 @@ class Answerer:
         return [cited[0], (best, cited[0][1], [position]), *rest]
 
     def _choose_sentences(
-        self, query_vector: Vectors, candidates: list[Ranked]
+        self, question: str, query_vector: Vectors, candidates: list[Ranked]
     ) -> dict[int, set[int]]:
         """Sentence positions to quote from each passage.
 
@@ -318,6 +322,11 @@ class Answerer:
         overlapping passages is quoted once.
         """
         scored: list[tuple[float, int, int]] = []
+        weights = self.retriever.term_weights(question)
+        # A question for a year or a count is refused unless a quoted sentence states
+        # one (bot.answerability); preferring such sentences would hollow out that check,
+        # so the cue only weighs in for kinds it doesn't cover ("when", "how far", "who").
+        cue = None if expected_answer(question) else answer_cue(question)
         for rank, ranked in enumerate(candidates):
             passage = ranked.passage
             vectors = self.knowledge.index.sentence_vector_rows(passage)
@@ -325,7 +334,10 @@ class Answerer:
             usable = [i for i, text in enumerate(passage.sentences) if _quotable(text)]
             for position in usable or range(len(passage.sentences)):
                 # A small preference for higher-ranked passages keeps the answer focused.
-                scored.append((similarities[position] - 0.02 * rank, passage.id, position))
+                fit = sentence_score(
+                    similarities[position], weights, cue, passage.sentences[position], question
+                )
+                scored.append((fit - 0.02 * rank, passage.id, position))
         if not scored:
             return {}
         sentence_text = {p.passage.id: p.passage.sentences for p in candidates}

@@ -100,6 +100,8 @@ class EvalReport:
     hit_at_k: float | None
     mrr: float | None
     metadata_accuracy: float | None
+    answer_exact: float | None
+    """Share of content questions with ``answer_contains`` whose answer text holds it."""
     abstain_accuracy: float | None
     false_abstain_rate: float | None
     mean_cited_chars: float
@@ -112,6 +114,7 @@ class EvalReport:
 
 def score(questions: Sequence[Question], replies: Sequence[Reply], k: int = 3) -> EvalReport:
     ranks: list[int | None] = []
+    exact: list[bool] = []
     metadata: list[bool] = []
     abstain: list[bool] = []
     missed: list[dict[str, Any]] = []
@@ -120,9 +123,11 @@ def score(questions: Sequence[Question], replies: Sequence[Reply], k: int = 3) -
             rank = hit_rank(question, reply, k)
             ranks.append(rank)
             ok = rank is not None and reply.found
+            if question.answer_contains:
+                exact.append(_holds(question, reply))
+                ok = ok and exact[-1]
         elif question.kind == "metadata":
-            answer = _norm(answer_text(reply))
-            ok = all(any(_norm(s) in answer for s in group) for group in question.answer_contains)
+            ok = _holds(question, reply)
             metadata.append(ok)
         else:
             ok = not reply.found
@@ -144,6 +149,7 @@ def score(questions: Sequence[Question], replies: Sequence[Reply], k: int = 3) -
         hit_at_k=_mean([r is not None for r in ranks]),
         mrr=_mean([1 / r if r else 0.0 for r in ranks]),
         metadata_accuracy=_mean(metadata),
+        answer_exact=_mean(exact),
         abstain_accuracy=_mean(abstain),
         false_abstain_rate=_mean([not r.found for r in in_scope]),
         mean_cited_chars=sum(sum(len(c.passage.text) for c in r.citations[:k]) for r in replies)
@@ -151,6 +157,12 @@ def score(questions: Sequence[Question], replies: Sequence[Reply], k: int = 3) -
         k=k,
         missed=missed,
     )
+
+
+def _holds(question: Question, reply: Reply) -> bool:
+    """Whether the answer text holds one string of every ``answer_contains`` group."""
+    answer = _norm(answer_text(reply))
+    return all(any(_norm(s) in answer for s in group) for group in question.answer_contains)
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -173,6 +185,7 @@ def format_report(report: EvalReport) -> str:
         (f"hit@{report.k}", _figure(report.hit_at_k)),
         ("MRR", _figure(report.mrr)),
         ("metadata accuracy", _figure(report.metadata_accuracy)),
+        ("answer holds the answer", _figure(report.answer_exact)),
         ("abstention accuracy", _figure(report.abstain_accuracy)),
         ("false abstentions", _figure(report.false_abstain_rate)),
         (f"mean cited chars (top {report.k})", f"{report.mean_cited_chars:.0f}"),

@@ -16,10 +16,12 @@ from typing import Any
 
 from bot.questions import Scope
 from bot.replies import Citation, Fact, Reply, citation_label, not_found
+from bot.retrieval import META_TERMS
 from corpus.english import most_common
 from corpus.loading import Corpus
 from corpus.model import Comment, Document
 from embeddings.passages import Passage
+from embeddings.sparse import tokenize
 
 FirstPassage = Callable[[str, int], Passage | None]
 """(document path, comment number) -> the first passage of that comment."""
@@ -74,6 +76,15 @@ _DOCUMENT_WORDS = frozenset(
     "i article articles piece essay op-ed column post story blog text document author writer "
     "title headline site website publication comment comments commenter commenters reader "
     "readers reply replies the this it".split()
+)
+# Words of a question about a document's author, title or publisher that don't name a
+# work ("What publication ran this article?", "Who is the writer of the piece?").
+_PUBLISHING = frozenset(
+    tokenize(
+        "title titled headline site website publication magazine outlet newspaper journal "
+        "blog publish published publisher ran run name named author authored writer wrote "
+        "written penned by original"
+    )
 )
 
 
@@ -132,11 +143,14 @@ class MetadataAnswerer:
     ) -> list[Sourced] | Missing | None:
         ordinal = ORDINAL.search(question)
         comment_word = COMMENT_WORD.search(question)
-        if AUTHOR.search(question) and not (ordinal and comment_word):
+        # Only a question about these documents, or one naming a work the corpus never
+        # mentions (refused below), asks for their author, title or site.
+        about_it = self._about_the_documents(question) or self._other_work(question) is not None
+        if AUTHOR.search(question) and not (ordinal and comment_word) and about_it:
             return self._author(document)
-        if TITLE.search(question):
+        if TITLE.search(question) and about_it:
             return self._title(document)
-        if SITE.search(question) and document.site:
+        if SITE.search(question) and document.site and about_it:
             return self._site(document)
         if COUNT.search(question) and document.comments:
             return self._count(document)
@@ -177,6 +191,25 @@ class MetadataAnswerer:
         if best == 0:
             return documents
         return [d for d, overlap in zip(documents, overlaps, strict=True) if overlap == best]
+
+    def _about_the_documents(self, question: str) -> bool:
+        """Whether a question about an author, a title or a publisher asks about the
+        corpus's own documents ("Who wrote this piece?", "Who wrote <its title>?") rather
+        than a work the text mentions ("Who wrote The First Men in the Moon?", "What was
+        the title of Galileo's book?"): every word it has besides words about documents
+        and publishing is a word of a document's title, author or site."""
+        own = {
+            term
+            for d in self.corpus.documents
+            for term in tokenize(" ".join(filter(None, (d.title, d.author, d.site))))
+        }
+        return all(
+            term in own or term in META_TERMS or term in _PUBLISHING for term in tokenize(question)
+        )
+
+    def _document(self, question: str) -> Document:
+        documents = self.corpus.documents
+        words = set(re.findall(r"\w+", question.lower()))
 
     def _other_work(self, question: str) -> str | None:
         """A name in ``question`` that no document of the corpus uses ("the Iliad",

@@ -205,15 +205,19 @@ class Retriever:
         names = frozenset(t for name in scope.named for t in tokenize(name))
         return self._share(query, used.__contains__, ignore=names)
 
+    def term_weights(self, query: str, ignore: frozenset[str] = frozenset()) -> dict[str, float]:
+        """The query's content words (stemmed), each weighted by its rarity (BM25 idf)."""
+        terms = dict.fromkeys(tokenize(query))
+        return {
+            t: self.index.sparse.idf(t) for t in terms if t not in META_TERMS and t not in ignore
+        }
+
     def _share(
         self, query: str, present: Callable[[str], bool], ignore: frozenset[str] = frozenset()
     ) -> float | None:
         """Idf-weighted share of the query's content words for which ``present`` holds;
         ``None`` when it has none."""
-        terms = [
-            t for t in dict.fromkeys(tokenize(query)) if t not in META_TERMS and t not in ignore
-        ]
-        weights = {t: self.index.sparse.idf(t) for t in terms}
+        weights = self.term_weights(query, ignore)
         total = sum(weights.values())
         if total <= 0:
             return None

@@ -182,6 +182,34 @@ def test_ordinal_words_pick_the_comment(fake_answerer: Answerer) -> None:
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "Who wrote the Magnitsky Act?",
+        "What was the title of Putin's speech?",
+        "Which magazine interviewed Tillerson?",
+    ],
+)
+def test_a_question_about_a_work_the_text_mentions_goes_to_the_text(
+    fake_answerer: Answerer, question: str
+) -> None:
+    # The corpus uses these names, so they are not "another work" to refuse, but they
+    # are not this article either: its byline or title would be a wrong answer.
+    reply = fake_answerer.answer(question)
+    assert reply.kind != "metadata"
+    assert not {c.label for c in reply.citations} & {"Article byline", "Article title"}
+
+
+@pytest.mark.parametrize(
+    "question", ["Who wrote the piece about Russia?", "Who wrote “Is Rapprochement Possible?”"]
+)
+def test_naming_the_documents_own_title_still_asks_for_its_author(
+    fake_answerer: Answerer, question: str
+) -> None:
+    reply = fake_answerer.answer(question)
+    assert reply.kind == "metadata" and "Daniel Larison" in answer_text(reply)
+
+
+@pytest.mark.parametrize(
     ("question", "name"),
     [
         ("Who wrote the Iliad?", "Iliad"),

@@ -99,7 +99,12 @@ OWN_SETS = [
     ("article_near_domain.jsonl", BUNDLED_CORPUS, (0.35, 0.35, 0.35, 0.45, 0.34)),
     ("remote_work_near_domain.jsonl", CORPORA / "remote-work", (0.7, 0.7, 0.7, 0.5, 0.25)),
     ("bike_lanes_near_domain.jsonl", CORPORA / "bike-lanes", (0.7, 0.8, 0.75, 0.18, 0.0)),
+    # SQuAD-style questions on an encyclopedic article, a document unlike the others.
+    ("encyclopedia.jsonl", CORPORA / "encyclopedia", (0.85, 0.93, 0.88, 0.0, 0.02)),
 ]
+# The quoted sentences themselves hold the answer ("answer_contains"), not just the
+# cited passages: the least share per set that has such questions.
+ANSWER_EXACT = {"encyclopedia.jsonl": 0.9}
 
 
 @pytest.mark.parametrize(
@@ -112,6 +117,9 @@ def test_own_question_sets(questions, corpus_dir, floors, real_embedder, tmp_pat
     assert report.hit_at_k is not None and report.hit_at_k >= hit_at_k, report
     assert report.mrr is not None and report.mrr >= mrr, report
     assert report.metadata_accuracy in (None, 1.0), report.missed
+    if questions in ANSWER_EXACT:
+        assert report.answer_exact is not None, report
+        assert report.answer_exact >= ANSWER_EXACT[questions], report.missed
     assert report.abstain_accuracy is not None and report.abstain_accuracy >= abstain, report
     assert report.false_abstain_rate is not None
     assert report.false_abstain_rate <= false_abstain, report.missed
