@@ -21,3 +21,5 @@ run remote-work tests/corpora/remote-work tests/eval/remote_work.jsonl
 run article-near corpus tests/eval/article_near_domain.jsonl
 run remote-work-near tests/corpora/remote-work tests/eval/remote_work_near_domain.jsonl
 run bike-lanes-near tests/corpora/bike-lanes tests/eval/bike_lanes_near_domain.jsonl
+# An encyclopedic article with SQuAD-style questions: a document unlike the others.
+run encyclopedia tests/corpora/encyclopedia tests/eval/encyclopedia.jsonl

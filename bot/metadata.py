@@ -207,10 +207,6 @@ class MetadataAnswerer:
             term in own or term in META_TERMS or term in _PUBLISHING for term in tokenize(question)
         )
 
-    def _document(self, question: str) -> Document:
-        documents = self.corpus.documents
-        words = set(re.findall(r"\w+", question.lower()))
-
     def _other_work(self, question: str) -> str | None:
         """A name in ``question`` that no document of the corpus uses ("the Iliad",
         "the NYT"): the question is about another work, not these documents.

@@ -100,11 +100,11 @@ OWN_SETS = [
     ("remote_work_near_domain.jsonl", CORPORA / "remote-work", (0.7, 0.7, 0.7, 0.5, 0.25)),
     ("bike_lanes_near_domain.jsonl", CORPORA / "bike-lanes", (0.7, 0.8, 0.75, 0.18, 0.0)),
     # SQuAD-style questions on an encyclopedic article, a document unlike the others.
-    ("encyclopedia.jsonl", CORPORA / "encyclopedia", (0.85, 0.93, 0.88, 0.0, 0.02)),
+    ("encyclopedia.jsonl", CORPORA / "encyclopedia", (0.87, 0.95, 0.91, 0.06, 0.02)),
 ]
 # The quoted sentences themselves hold the answer ("answer_contains"), not just the
 # cited passages: the least share per set that has such questions.
-ANSWER_EXACT = {"encyclopedia.jsonl": 0.9}
+ANSWER_EXACT = {"encyclopedia.jsonl": 0.93}
 
 
 @pytest.mark.parametrize(
