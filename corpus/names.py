@@ -15,23 +15,21 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from corpus.english import most_common
+
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "general", "gen"})
 
-# Words that are too common to be read as a person's name on their own, even when a
-# commenter is called that ("Will Harrington" is not meant by "will Russia ...").
-_COMMON_WORDS = frozenset(
-    """
-    a about above after again all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers him his how i if in into is it its itself
-    just me more most my no nor not now of off on once only or other our ours out over own
-    same she should so some such than that the their them then there these they this those
-    through to too under until up very was we were what when where which while who whom why
-    will with would you your yours said says say think thinks thought article author comment
-    comments commenter commenters reader readers first last latest russia russian america
-    american trump putin ukraine china europe obama congress nato
-    """.split()
-)
+COMMON_ENGLISH = 500
+"""Words among the 500 most frequent in English (SymSpell's list, see
+:mod:`corpus.english`) are too common to be read as a person's name on their own, even
+when a commenter is called that ("Will Harrington" is not meant by "will Russia ...").
+500 reaches "article", "author" and "comment" but stops before common first names
+("Michael" is 890th, "Paul" 902nd)."""
+
+
+def _common(word: str) -> bool:
+    return word in most_common(COMMON_ENGLISH)
+
 
 _WORD = re.compile(r"[^\W_][\w.'’-]*", re.UNICODE)
 
@@ -93,7 +91,7 @@ def _match_score(key: str, person: str) -> float:
         return 0.0
     if _similar(key, person_key):
         return 100.0 + fuzz.ratio(key, person_key)
-    if len(parts) > 1 and key not in _COMMON_WORDS:
+    if len(parts) > 1 and not _common(key):
         return max((fuzz.ratio(key, p) for p in parts if _similar(key, p)), default=0.0)
     return 0.0
 
@@ -127,9 +125,9 @@ def find_people(text: str, people: Sequence[str]) -> list[NameMention]:
             if taken.intersection(span):
                 continue
             chunk = tokens[start : start + size]
-            if size == 1 and (chunk[0] in _COMMON_WORDS or len(chunk[0]) < 3):
+            if size == 1 and (_common(chunk[0]) or len(chunk[0]) < 3):
                 continue
-            if any(w in _COMMON_WORDS and w not in HONORIFICS for w in (chunk[0], chunk[-1])):
+            if any(_common(w) and w not in HONORIFICS for w in (chunk[0], chunk[-1])):
                 continue
             matched = match_person(" ".join(chunk), people)
             if matched is None:
