@@ -159,7 +159,7 @@ def test_kill_9_of_a_worker_during_a_burst_loses_no_question(cluster):
     repeated = {chat for chat, n in counts.items() if n > 1}
     assert all(counts[chat] == 2 for chat in repeated)
     first_sent = {c.params["chat_id"]: c.at for c in reversed(cluster.stub.sent("sendMessage"))}
-    assert [chat for chat in repeated if killed_at - first_sent[chat] > 0.5] == []
+    assert [chat for chat in repeated if killed_at - first_sent[chat] > 1.0] == []
     assert len(repeated) <= 5
     assert "took over update" in cluster.workers["b"].process.log
     # Worker "a" comes back under its name for the tests after this one.
