@@ -20,8 +20,10 @@ from bot.answerability import AnswerType, expected_answer, named_topic_covered, 
 from bot.compound import join_replies, split_question
 from bot.examples import example_questions
 from bot.instructions import read_request, supports
+from bot.intents import Intent
 from bot.knowledge import Knowledge
 from bot.metadata import MetadataAnswerer
+from bot.overviews import OverviewAnswerer
 from bot.questions import Scope, clean_question, is_follow_up, question_scope
 from bot.replies import Citation, Quote, Reply, Role, citation_label, invalid, not_found
 from bot.retrieval import Ranked, Retrieval, Retriever
@@ -46,6 +48,7 @@ class AnswerSettings:
     citations: int = 3
     min_score: float = 0.42
     max_question_chars: int = 1000
+    overview_citations: int = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,12 @@ class Answerer:
         self.retriever = Retriever(index, knowledge.corpus)
         # Tried in order; the first reply wins. A new kind of answer goes before the
         # content route, which always replies (answered or not found).
-        self.routes: list[Route] = [self._metadata_route, self._content_route]
+        self._overviews = OverviewAnswerer(knowledge, embedder, settings.overview_citations)
+        self.routes: list[Route] = [
+            self._metadata_route,
+            self._overview_route,
+            self._content_route,
+        ]
         self._examples: list[str] | None = None
 
     def example_questions(self) -> list[str]:
@@ -188,6 +196,17 @@ class Answerer:
 
     def _metadata_route(self, asked: Asked) -> Reply | None:
         return self._metadata.answer(asked.question, asked.text, asked.scope)
+
+    def _overview_route(self, asked: Asked) -> Reply | None:
+        """The argument, the themes, stances, an exchange (:mod:`bot.overviews`)."""
+        intent = self._overviews.intent(asked.text, asked.scope.named, asked.scope.source)
+        return None if intent is None else self._overviews.answer(asked.question, intent)
+
+    def overview_intent(self, question: str) -> Intent | None:
+        """The overview ``question`` asks for, or ``None`` when it is a lookup."""
+        text = clean_question(question)
+        scope = question_scope(text, self.knowledge.corpus)
+        return self._overviews.intent(text, scope.named, scope.source)
 
     def _content_route(self, asked: Asked) -> Reply:
         """Hybrid retrieval over the passages, calibrated abstention, quoted sentences."""

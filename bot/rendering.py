@@ -142,6 +142,20 @@ def _silent(detail: Mapping[str, Any]) -> str:
     return f"I couldn't find anything about that in the comments by {names}."
 
 
+def _whom(detail: Mapping[str, Any]) -> str:
+    return str(detail.get("target") or "the author")
+
+
+def _no_stance(detail: Mapping[str, Any]) -> str:
+    verb = "agrees with" if detail.get("polarity") == "agrees" else "disagrees with"
+    return f"No comment clearly says it {verb} {_whom(detail)}."
+
+
+def _no_exchange(detail: Mapping[str, Any]) -> str:
+    first, second = detail["people"]
+    return f"{first} and {second} don't reply to each other in the comments."
+
+
 REASON_SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "no_match": lambda _: NOT_FOUND,
     "commenters_silent": _silent,
@@ -152,6 +166,10 @@ REASON_SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "no_such_comment": lambda d: (
         f"There is no such comment; the comments run from #{d['first']} to #{d['last']}."
     ),
+    "no_stance": _no_stance,
+    "no_exchange": _no_exchange,
+    "no_objection": lambda _: "No comment clearly argues against the author.",
+    "no_comments": lambda _: "There are no comments to summarise.",
     "no_author": lambda d: f"“{d['document']}” doesn't name its author.",
     "no_date": lambda d: f"“{d['document']}” doesn't say when it was published.",
     "other_work": lambda d: (
@@ -165,6 +183,74 @@ REASON_SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "Please ask something shorter."
     ),
 }
+
+
+_PART_LEADS = {
+    "opening": "It opens:",
+    "question": "It asks:",
+    "thesis": "Its answer:",
+    "support": "It argues:",
+    "recommendation": "It recommends:",
+    "closing": "It ends:",
+}
+_SURE = {
+    "clear": "says so",
+    "likely": "likely, from how the comment answers",
+    "weak": "weak: close to the article's argument, without saying so",
+    "mixed": "in part, with a reservation",
+}
+
+
+def overview_lines(reply: Reply) -> list[Line]:
+    """An overview: a heading for its kind, then one line per quote with the part it
+    plays (themes numbered with their size, stances with how sure they are)."""
+    detail, kind = reply.detail, reply.detail.get("overview")
+    lines: list[Line] = []
+    if kind in ("summary", "thesis", "opening", "ending", "recommendation"):
+        lines.append(Line("", "The article, in its own words (in the article's order):"))
+    elif kind == "themes":
+        lines.append(
+            Line(
+                "",
+                f"The main themes of the {detail.get('comments')} comments (grouped by "
+                "meaning, each with a representative line):",
+            )
+        )
+    elif kind in ("agree", "disagree"):
+        verb = "agree with" if kind == "agree" else "disagree with"
+        lines.append(Line("", f"Comments that {verb} {_whom(detail)} (and how sure that is):"))
+    elif kind == "objection":
+        lines.append(Line("", "The strongest objection to the author in the comments:"))
+    elif kind == "exchange":
+        one, other = detail["people"]
+        lines.append(Line("", f"The exchange between {one} and {other}, in order:"))
+    group = 0
+    first: int | None = None  # the comment an exchange starts from
+    for quote in reply.quotes:
+        if kind == "themes" and quote.group != group:
+            group = quote.group
+            numbers = _numbers(quote.members)
+            lines.append(Line(f"{group}.", f"{len(quote.members)} comments ({numbers}):"))
+        lead = _PART_LEADS.get(quote.part or "", quote_lead(quote))
+        if quote.role == "commenter":
+            lead = quote_lead(quote)
+            if kind in ("agree", "disagree", "objection") and quote.confidence:
+                lead = f"{lead[: -len(' writes:')]} ({_SURE[quote.confidence]}):"
+            elif kind == "exchange" and first is not None and quote.members[0] != first:
+                lead = f"{lead[: -len(' writes:')]} replies:"
+            first = quote.members[0] if first is None else first
+        line = Line(lead, quote_text(quote))
+        if lines and lines[-1].lead == lead and lines[-1].body.endswith(f"[{quote.citation}]"):
+            body = lines[-1].body[: -len(f" [{quote.citation}]")]
+            lines[-1] = Line(lead, f"{body}{GAP}{quote_text(quote)}")
+        else:
+            lines.append(line)
+    apart = detail.get("apart")
+    if kind == "themes" and apart:
+        lines.append(Line("", f"{len(apart)} more stand apart ({_numbers(apart)})."))
+    if kind in ("agree", "disagree") and all(q.confidence == "weak" for q in reply.quotes):
+        lines.append(Line("", "The evidence is weak: none of these says outright where it stands."))
+    return lines
 
 
 def quote_lead(quote: Quote) -> str:
@@ -189,6 +275,8 @@ def answer_lines(reply: Reply) -> list[Line]:
     if not reply.found:
         sentence = REASON_SENTENCES.get(reply.reason or "", REASON_SENTENCES["no_match"])
         return [Line("", sentence(reply.detail))]
+    if reply.kind == "overview":
+        return overview_lines(reply)
     documents = {f.document for f in reply.facts if f.document}
     facts = [f for f in reply.facts if f.kind != "not_given"]
     lines = [_fact_line(fact, len(documents) > 1) for fact in facts]

@@ -124,6 +124,12 @@ class Quote:
     paragraph: int | None = None
     comment_number: int | None = None
     replied_to: bool = False
+    # In an overview: the part the quote plays ("thesis", "theme", "disagrees"...), the
+    # comments a theme or stance stands for, how sure a stance is, the theme's number.
+    part: str | None = None
+    members: tuple[int, ...] = ()
+    confidence: str | None = None
+    group: int = 0
 
     def runs(self) -> list[tuple[str, ...]]:
         """The sentences in runs that are consecutive in the source."""
@@ -147,6 +153,10 @@ class Quote:
             "paragraph": self.paragraph,
             "comment_number": self.comment_number,
             "replied_to": self.replied_to,
+            "part": self.part,
+            "members": list(self.members),
+            "confidence": self.confidence,
+            "group": self.group,
         }
 
     @classmethod
@@ -161,6 +171,10 @@ class Quote:
             paragraph=row["paragraph"],
             comment_number=row["comment_number"],
             replied_to=bool(row["replied_to"]),
+            part=row.get("part"),
+            members=tuple(int(n) for n in row.get("members", ())),
+            confidence=row.get("confidence"),
+            group=int(row.get("group", 0)),
         )
 
 

@@ -57,6 +57,7 @@ class Settings:
     citations: int = 3
     min_score: float = 0.42
     max_question_chars: int = 1000
+    overview_citations: int = 6
     chunking: Chunking = field(default_factory=Chunking)
     telegram_token: str | None = None
     telegram_api_base_url: str = DEFAULT_TELEGRAM_API
@@ -106,6 +107,7 @@ class Settings:
             citations=reader.integer("ARTICLE_BOT_CITATIONS", 3, 1, 10),
             min_score=reader.number("ARTICLE_BOT_MIN_SCORE", 0.42, -1.0, 1.0),
             max_question_chars=reader.integer("ARTICLE_BOT_MAX_QUESTION_CHARS", 1000, 10, 100_000),
+            overview_citations=reader.integer("ARTICLE_BOT_OVERVIEW_CITATIONS", 6, 1, 10),
             chunking=Chunking(max_words=reader.integer("ARTICLE_BOT_CHUNK_WORDS", 80, 20, 400)),
             telegram_token=values.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
             telegram_api_base_url=values.get("TELEGRAM_API_BASE_URL", "").strip()

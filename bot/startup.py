@@ -18,7 +18,12 @@ from embeddings.vector_cache import VectorCache
 
 
 def answer_settings(settings: Settings) -> AnswerSettings:
-    return AnswerSettings(settings.citations, settings.min_score, settings.max_question_chars)
+    return AnswerSettings(
+        settings.citations,
+        settings.min_score,
+        settings.max_question_chars,
+        settings.overview_citations,
+    )
 
 
 def make_embedder(settings: Settings) -> Embedder:
