@@ -293,6 +293,10 @@ def configure_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Some libraries set their own logger to DEBUG on import (bm25s does), so the
+    # level is also held at the handlers.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.DEBUG if verbose else logging.INFO)
     # httpx logs request URLs, which contain the bot token, at INFO.
     # tornado.access logs one line per webhook request; the receiver logs its own.
     for noisy in (
