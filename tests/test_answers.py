@@ -162,7 +162,7 @@ def test_overlapping_passages_never_quote_a_sentence_twice(real_answerer: Answer
 
 
 def test_one_speakers_sentences_share_one_line(real_answerer: Answerer) -> None:
-    reply = real_answerer.answer("What did the author say about the Iraq war?")
+    reply = real_answerer.answer("What did the author say about the reset?")
     leads = [line.lead for line in answer_lines(reply)]
     assert all(a != b for a, b in pairwise(leads))
     assert len(reply.quotes) > len(leads)  # some line quotes two passages
