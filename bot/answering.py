@@ -28,6 +28,7 @@ from bot.questions import Scope, clean_question, is_follow_up, question_scope
 from bot.replies import Citation, Quote, Reply, Role, citation_label, invalid, not_found
 from bot.retrieval import Ranked, Retrieval, Retriever
 from bot.spelling import Speller
+from bot.window import answering_sentences
 from corpus.model import Comment
 from embeddings.embedder import Embedder, Vectors, normalise
 from embeddings.passages import Passage
@@ -266,6 +267,7 @@ class Answerer:
         wanted: AnswerType | None = expected_answer(text)
         candidates = list(retrieval.ranked[: max(self.settings.citations, CANDIDATE_PASSAGES)])
         chosen = self._choose_sentences(text, query_vector, candidates)
+        candidates = self._with_answers(chosen, candidates)
         cited: list[tuple[Passage, float, list[int]]] = [
             (r.passage, r.fused, sorted(chosen[r.passage.id]))
             for r in candidates
@@ -295,6 +297,15 @@ class Answerer:
         return Reply(
             question, "answered", "content", quotes=tuple(quotes), citations=tuple(citations)
         )
+
+    def _with_answers(self, chosen: dict[int, set[int]], candidates: list[Ranked]) -> list[Ranked]:
+        """Add to ``chosen`` the sentences of the same passage that answer a chosen
+        question or claim (:mod:`bot.window`)."""
+        for ranked in candidates:
+            passage = ranked.passage
+            for position in sorted(chosen.get(passage.id, ())):
+                chosen[passage.id].update(answering_sentences(passage.sentences, position))
+        return candidates
 
     def _replied(
         self, cited: list[tuple[Passage, float, list[int]]], scope: Scope
