@@ -226,6 +226,7 @@ def overview_lines(reply: Reply) -> list[Line]:
         lines.append(Line("", f"The exchange between {one} and {other}, in order:"))
     group = 0
     first: int | None = None  # the comment an exchange starts from
+    previous: Quote | None = None
     for quote in reply.quotes:
         if kind == "themes" and quote.group != group:
             group = quote.group
@@ -242,9 +243,12 @@ def overview_lines(reply: Reply) -> list[Line]:
         line = Line(lead, quote_text(quote))
         if lines and lines[-1].lead == lead and lines[-1].body.endswith(f"[{quote.citation}]"):
             body = lines[-1].body[: -len(f" [{quote.citation}]")]
-            lines[-1] = Line(lead, f"{body}{GAP}{quote_text(quote)}")
+            # Consecutive sentences of the source run on; others are marked apart.
+            adjacent = previous is not None and quote.positions[0] == previous.positions[-1] + 1
+            lines[-1] = Line(lead, f"{body}{' ' if adjacent else GAP}{quote_text(quote)}")
         else:
             lines.append(line)
+        previous = quote
     apart = detail.get("apart")
     if kind == "themes" and apart:
         lines.append(Line("", f"{len(apart)} more stand apart ({_numbers(apart)})."))
