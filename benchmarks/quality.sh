@@ -11,15 +11,20 @@ run() {  # name corpus-dir questions
     ARTICLE_BOT_CORPUS_DIR=$2 ARTICLE_BOT_INDEX_DIR=$tmp/$1 "$BOT" eval "$3" 2>/dev/null
     echo
 }
-[ -f ../shared/eval/questions.jsonl ] && run shared corpus ../shared/eval/questions.jsonl
-run article-extra corpus tests/eval/article_extra.jsonl
-run article-holdout corpus tests/eval/article_holdout.jsonl
+[ -f ../shared/eval/questions.jsonl ] && run shared corpus/bundled ../shared/eval/questions.jsonl
+[ -f ../shared/eval/reader.jsonl ] && run shared-reader corpus/bundled ../shared/eval/reader.jsonl
+run article-extra corpus/bundled tests/eval/article_extra.jsonl
+run article-holdout corpus/bundled tests/eval/article_holdout.jsonl
 run bike-lanes tests/corpora/bike-lanes tests/eval/bike_lanes.jsonl
 run remote-work tests/corpora/remote-work tests/eval/remote_work.jsonl
 # Near-domain sets: questions on each document's topic that it doesn't answer, and
 # answerable ones phrased mostly without its words.
-run article-near corpus tests/eval/article_near_domain.jsonl
+run article-near corpus/bundled tests/eval/article_near_domain.jsonl
 run remote-work-near tests/corpora/remote-work tests/eval/remote_work_near_domain.jsonl
 run bike-lanes-near tests/corpora/bike-lanes tests/eval/bike_lanes_near_domain.jsonl
 # An encyclopedic article with SQuAD-style questions: a document unlike the others.
 run encyclopedia tests/corpora/encyclopedia tests/eval/encyclopedia.jsonl
+# Reader sets: overviews, stances, answering sentences and traps, written blind.
+run article-reader corpus/bundled tests/eval/article_reader.jsonl
+run remote-work-reader tests/corpora/remote-work tests/eval/remote_work_reader.jsonl
+run bike-lanes-reader tests/corpora/bike-lanes tests/eval/bike_lanes_reader.jsonl
