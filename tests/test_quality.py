@@ -9,6 +9,7 @@ answering path in process.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -28,18 +29,32 @@ pytestmark = pytest.mark.integration
 
 TESTS = Path(__file__).parent
 
-# The bar set for answer quality on the shared set (issue "Answer quality").
-SHARED_BAR = {
-    "hit@1": 0.90, "hit@3": 0.97, "mrr": 0.93, "metadata_accuracy": 1.0,
-    "abstain_accuracy": 1.0, "false_abstain_rate": 0.03, "mean_cited_chars": 1200,
+# The bars set for answer quality on the shared sets: lookups (issue "Answer quality")
+# and reader questions (issue "Answer what readers actually ask": overviews, the sentence
+# that answers, traps). A figure a set has no question for is None and not checked.
+SHARED_BARS = {
+    "questions.jsonl": {
+        "hit@1": 0.90, "hit@3": 0.97, "mrr": 0.93, "metadata_accuracy": 1.0,
+        "abstain_accuracy": 1.0,
+    },
+    "reader.jsonl": {
+        "overview_accuracy": 0.85, "answer_exact": 1.0, "abstain_accuracy": 1.0,
+    },
 }  # fmt: skip
+MAX_FALSE_ABSTAIN = 0.03
+MAX_CITED_CHARS = 1200
 
 
-def test_shared_question_set_through_the_console_script(
-    real_index_dir: Path, tmp_path: Path
+@pytest.mark.parametrize("set_name", sorted(SHARED_BARS))
+def test_shared_question_sets_through_the_console_script(
+    set_name: str, real_index_dir: Path, tmp_path: Path
 ) -> None:
-    questions_file = SHARED_EVAL / "questions.jsonl"
+    questions_file = SHARED_EVAL / set_name
     if not questions_file.exists():
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"CI must have the shared question sets beside the project ({questions_file})"
+            )
         pytest.skip(f"the shared question set is not beside the project ({questions_file})")
     index = tmp_path / "index"
     shutil.copytree(real_index_dir, index)
@@ -70,10 +85,10 @@ def test_shared_question_set_through_the_console_script(
     )
     summary = json.loads(scored.stdout)
     assert summary["questions"] == len(questions)
-    for name in ("hit@1", "hit@3", "mrr", "metadata_accuracy", "abstain_accuracy"):
-        assert summary[name] >= SHARED_BAR[name], (name, summary)
-    assert summary["false_abstain_rate"] <= SHARED_BAR["false_abstain_rate"], summary
-    assert summary["mean_cited_chars"] <= SHARED_BAR["mean_cited_chars"], summary
+    for name, bar in SHARED_BARS[set_name].items():
+        assert summary[name] is not None and summary[name] >= bar, (name, summary)
+    assert summary["false_abstain_rate"] <= MAX_FALSE_ABSTAIN, summary
+    assert summary["mean_cited_chars"] <= MAX_CITED_CHARS, summary
 
 
 def evaluate(corpus_dir: Path, questions: Path, embedder, tmp_path: Path) -> EvalReport:  # type: ignore[no-untyped-def]
