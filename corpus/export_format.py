@@ -152,7 +152,9 @@ def _parse_comments(lines: list[str], start: int, path: str) -> tuple[Comment, .
                 quotes=quoted_lines(text),
             )
         )
-    return tuple(comments)
+    # The site numbers comments in the order they were posted; a hand-edited export may
+    # list them otherwise, and replies are resolved against earlier numbers.
+    return tuple(sorted(comments, key=lambda comment: comment.number))
 
 
 def _parse_datetime(date: str, time: str, path: str, line: int) -> datetime:

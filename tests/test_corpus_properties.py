@@ -9,7 +9,7 @@ import contextlib
 import re
 from datetime import datetime
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from corpus.errors import CorpusError
@@ -49,6 +49,12 @@ def document_text(document: Document) -> str:
 
 @PROPERTY
 @given(text=ANY_TEXT, suffix=SUFFIXES)
+@example(  # found by hypothesis: comments listed out of order
+    text="0\nDaniel Larison is senior editor at The American Conservative.\n\n"
+    "#2 Comment By Bo On Dec 7, 2017 @ 1:05 am\n@Ann: \n"
+    "#1 Comment By Ann On December 6, 2017 @ 11:18 pm\n",
+    suffix=".txt",
+)
 def test_any_text_parses_or_is_a_corpus_error(text: str, suffix: str) -> None:
     try:
         document = parse_bytes(text.encode("utf-8"), f"doc{suffix}")
