@@ -86,6 +86,15 @@ _PUBLISHING = frozenset(
         "written penned by original"
     )
 )
+# The frame a question is asked in ("Can you tell me…", "I'd like to know…"): pronouns,
+# modal and auxiliary verbs, verbs of asking. Closed-class words that say nothing about
+# which work is meant.
+_REQUEST_FRAME = frozenset(
+    tokenize(
+        "i me my we us our you your can could would will shall might may must please do does "
+        "did know like want wonder wondering tell let show give find out"
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -204,7 +213,8 @@ class MetadataAnswerer:
             for term in tokenize(" ".join(filter(None, (d.title, d.author, d.site))))
         }
         return all(
-            term in own or term in META_TERMS or term in _PUBLISHING for term in tokenize(question)
+            term in own or term in META_TERMS or term in _PUBLISHING or term in _REQUEST_FRAME
+            for term in tokenize(question)
         )
 
     def _other_work(self, question: str) -> str | None:
