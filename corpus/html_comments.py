@@ -46,12 +46,17 @@ def extract_comments(tree: Element) -> list[RawComment]:
     return []
 
 
+def _class_test(*names: str) -> str:
+    """An XPath test that an element's class list holds one of ``names`` (whole tokens,
+    so "comment" doesn't match "comment-meta")."""
+    return " or ".join(
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')" for name in names
+    )
+
+
 _SECTION_XPATH = (
     "//*[@id='comments' or @id='respond' or @id='disqus_thread' or @id='commentform'"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' comments-area ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' comment-list ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' commentlist ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' comment-respond ')"
+    f" or {_class_test('comments-area', 'comment-list', 'commentlist', 'comment-respond')}"
     " or contains(@itemtype, 'schema.org/Comment')]"
 )
 
@@ -71,9 +76,8 @@ def comment_sections(tree: Element) -> list[Element]:
 # --- WordPress -------------------------------------------------------------------------
 
 _WP_ITEMS = (
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' comment-list ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' commentlist ')]"
-    "//li[contains(concat(' ', normalize-space(@class), ' '), ' comment ')"
+    f"//*[{_class_test('comment-list', 'commentlist')}]"
+    f"//li[{_class_test('comment')}"
     " or starts-with(@id, 'comment-')]"
 )
 
