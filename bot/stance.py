@@ -85,7 +85,7 @@ class StanceReader:
         self.document = document
         self.index = index
         self.views = {v.number: v for v in comment_views(index, document)}
-        self._thesis = thesis
+        self.thesis = thesis  # the article's thesis vector, None when it has none
         self.stances = self._read()
 
     def toward(self, target: str) -> list[Stance]:
@@ -235,7 +235,7 @@ class StanceReader:
 
     def _by_content(self, read: set[tuple[int, str]]) -> list[Stance]:
         """Comments that answer no one but argue close to the thesis: weak agreement."""
-        if self._thesis is None:
+        if self.thesis is None:
             return []
         out = []
         answered = {number for number, _ in read}
@@ -244,9 +244,9 @@ class StanceReader:
             if comment is None or number in answered or comment.replies_to:
                 continue
             vectors = vectors_of(self.index, view.sentences)
-            similarities = vectors @ self._thesis
+            similarities = vectors @ self.thesis
             best = int(np.argmax(similarities))
-            if float(similarities[best]) >= CONTENT_MIN and float(view.vector @ self._thesis) > 0:
+            if float(similarities[best]) >= CONTENT_MIN and float(view.vector @ self.thesis) > 0:
                 sentence = view.sentences[best]
                 out.append(
                     Stance(number, comment.author, ARTICLE, "agrees", "weak", sentence, "close")
@@ -270,7 +270,7 @@ def strongest_objection(reader: StanceReader, limit: int) -> list[Pick]:
     against = [s for s in reader.toward(ARTICLE) if s.polarity == "disagrees"]
     if not against:
         return []
-    thesis = reader._thesis
+    thesis = reader.thesis
 
     def engagement(stance: Stance) -> float:
         view = reader.views[stance.comment]
