@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Literal
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from corpus.names import match_person, name_key, words
 from embeddings.embedder import Embedder, Vectors
@@ -320,15 +321,25 @@ def _is_name(token: str, names: Sequence[str]) -> bool:
 def _cued(tokens: list[str], cues: frozenset[str]) -> set[str]:
     """The question's words that match a cue by stem ("debating", "pushed") or with a
     typo in words of five letters or more ("sumarize", "dissagree")."""
-    found = set()
-    stems = {_stem(cue) for cue in cues if cue.isalpha()}
-    for token in tokens:
-        if (token.isalpha() and _stem(token) in stems) or any(
-            len(token) >= 5 and len(cue) >= 5 and fuzz.ratio(token, cue) >= FUZZY_MIN
-            for cue in cues
-        ):
-            found.add(token)
-    return found
+    stems, long_cues = _cue_forms(cues)
+    return {
+        token
+        for token in tokens
+        if (token.isalpha() and _stem(token) in stems)
+        or (
+            len(token) >= 5
+            and process.extractOne(token, long_cues, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN)
+            is not None
+        )
+    }
+
+
+@cache
+def _cue_forms(cues: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A cue set's stems and its words long enough for a fuzzy match, worked out once."""
+    return frozenset(_stem(cue) for cue in cues if cue.isalpha()), tuple(
+        sorted(cue for cue in cues if len(cue) >= 5)
+    )
 
 
 _VOCABULARY = sorted(_NEUTRAL.union(*CUES.values()))
@@ -363,12 +374,18 @@ def _topic_words(
     ]
 
 
+@lru_cache(maxsize=1 << 14)
 def _neutral(token: str) -> bool:
     if token in _NEUTRAL:
         return True
     stem = token.rstrip("s")
     if stem in _NEUTRAL:
         return True
-    return len(token) >= 6 and any(
-        fuzz.ratio(token, word) >= FUZZY_MIN for word in _NEUTRAL if len(word) >= 6
+    return (
+        len(token) >= 6
+        and process.extractOne(token, _LONG_NEUTRAL, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN)
+        is not None
     )
+
+
+_LONG_NEUTRAL = tuple(sorted(word for word in _NEUTRAL if len(word) >= 6))

@@ -11,6 +11,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from embeddings.search import Hit
 
 _STEMMER = Stemmer.Stemmer("english")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_POSSESSIVE = re.compile(r"'s$")
 # bm25s's English stop words (bm25s.stopwords.STOPWORDS_EN), plus question words.
 STOPWORDS = frozenset(
     "a an and are as at be but by for if in into is it no not of on or such that the their "
@@ -47,11 +49,21 @@ def _american(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 16)
+def _term(token: str) -> str | None:
+    """A lower-cased token's index term, ``None`` for a stop word. Cached: the same few
+    thousand words come back in every question and sentence, and folding and stemming
+    one takes several regex passes."""
+    word = _POSSESSIVE.sub("", token)
+    if word in STOPWORDS:
+        return None
+    return _STEMMER.stemWord(_american(word))
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stop words dropped, spelling folded, Snowball-stemmed word tokens."""
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
-    words = [re.sub(r"'s$", "", w) for w in _TOKEN.findall(text)]
-    return [_STEMMER.stemWord(_american(w)) for w in words if w not in STOPWORDS]
+    return [term for token in _TOKEN.findall(text) if (term := _term(token)) is not None]
 
 
 _ARRAYS = ("data", "indices", "indptr")
