@@ -162,3 +162,35 @@ def test_split_sentences_breaks_at_line_ends_and_keeps_abbreviations() -> None:
         "The U.S. agrees",
         "A new line starts here",
     ]
+
+
+def test_sentence_segmenter_finds_sentences_back_as_pysbd_does(bundled_corpus: Corpus) -> None:
+    """Our segmenter finds pysbd's sentences back in the text by string search instead of
+    a regular expression per sentence: the sentences must be pysbd's own, whitespace
+    after them included, for repeated sentences and every kind of space too."""
+    import random
+
+    import pysbd
+
+    from embeddings.passages import _SEGMENTER
+
+    reference = pysbd.Segmenter(language="en", clean=False)
+    lines = [
+        line
+        for document in bundled_corpus.documents
+        for part in [*document.paragraphs, *document.comments]
+        for line in part.text.splitlines()
+    ]
+    pieces = [
+        "Hello there.", "Hi.", "Hi.", "Dr. Smith", "e.g.", "U.S.", "a.m.", "Yes!", "No?",
+        "...", "1.5", "(a)", '"Quoted."', "word", " ", "  ", "\t", "\u00a0", "\u2003",
+        "\u3000", "\x1c",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    lines += [
+        "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randint(1, 12)))
+        for _ in range(500)
+    ]
+    different = [line for line in lines if _SEGMENTER.segment(line) != reference.segment(line)]
+    assert not different
+    assert _SEGMENTER.segment("Hi.  Hi. Hi.\u2003") == ["Hi.  ", "Hi. ", "Hi.\u2003"]
