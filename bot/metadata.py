@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.questions import Scope
 from bot.replies import Citation, Fact, Reply, citation_label, not_found
-from bot.retrieval import META_TERMS
+from bot.reporting import reporting_terms
 from corpus.english import most_common
 from corpus.loading import Corpus
 from corpus.model import Comment, Document
@@ -212,8 +212,9 @@ class MetadataAnswerer:
             for d in self.corpus.documents
             for term in tokenize(" ".join(filter(None, (d.title, d.author, d.site))))
         }
+        reporting = reporting_terms(question)
         return all(
-            term in own or term in META_TERMS or term in _PUBLISHING or term in _REQUEST_FRAME
+            term in own or term in reporting or term in _PUBLISHING or term in _REQUEST_FRAME
             for term in tokenize(question)
         )
 

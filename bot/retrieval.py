@@ -22,6 +22,7 @@ from itertools import pairwise
 import numpy as np
 
 from bot.questions import Scope
+from bot.reporting import reporting_terms
 from corpus.loading import Corpus
 from corpus.model import Comment
 from embeddings.embedder import Vectors
@@ -37,21 +38,6 @@ WEIGHTS = {"dense": 1.0, "sparse": 1.0, "phrase": 0.5}
 # best-sentence cosine), it goes first whatever the word matches say: in small documents
 # common words make BM25 noisy, and a clear semantic winner is the better bet.
 CONFIDENT_DENSE_MARGIN = 0.2
-
-# Words that ask about the document's structure or a speaker's act rather than its
-# content; they say nothing about whether the document holds the answer.
-META_TERMS = frozenset(
-    tokenize(
-        "article author writer piece essay text document comment comments commenter commenters "
-        "reader readers someone anyone anybody somebody people person mention mentioned bring "
-        "brought talk talked discuss discussed describe described explain explained claim "
-        "claimed argue argued suggest suggested propose proposed think believe view opinion "
-        "write wrote written call called reference refer mean meaning point tell told ask asked "
-        "criticize criticized predict predicted respond responded reply replied answer answered "
-        "complain complained warn warned agree agreed disagree disagreed praise praised "
-        "accuse accused insist insisted note noted quote quoted"
-    )
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +75,7 @@ class Retriever:
         self._terms = [tokenize(passage.text) for passage in index.passages]
         self._phrases: dict[tuple[str, str], list[int]] = defaultdict(list)
         for passage, terms in zip(index.passages, self._terms, strict=True):
-            for pair in sorted(_pairs(terms)):
+            for pair in sorted(_pairs(terms, reporting_terms(passage.text))):
                 self._phrases[pair].append(passage.id)
 
     def scope_ids(self, scope: Scope) -> list[int] | None:
@@ -180,7 +166,7 @@ class Retriever:
 
     def _phrase_search(self, query: str, allowed: set[int] | None) -> list[Hit]:
         counts: dict[int, int] = defaultdict(int)
-        for pair in _pairs(tokenize(query)):
+        for pair in _pairs(tokenize(query), reporting_terms(query)):
             for passage_id in self._phrases.get(pair, ()):
                 if allowed is None or passage_id in allowed:
                     counts[passage_id] += 1
@@ -206,10 +192,14 @@ class Retriever:
         return self._share(query, used.__contains__, ignore=names)
 
     def term_weights(self, query: str, ignore: frozenset[str] = frozenset()) -> dict[str, float]:
-        """The query's content words (stemmed), each weighted by its rarity (BM25 idf)."""
+        """The query's content words (stemmed), each weighted by its rarity (BM25 idf).
+
+        The words that only name a speaker's act or the document's parts
+        (:mod:`bot.reporting`) are left out."""
         terms = dict.fromkeys(tokenize(query))
+        reporting = reporting_terms(query)
         return {
-            t: self.index.sparse.idf(t) for t in terms if t not in META_TERMS and t not in ignore
+            t: self.index.sparse.idf(t) for t in terms if t not in reporting and t not in ignore
         }
 
     def _share(
@@ -224,5 +214,7 @@ class Retriever:
         return sum(w for t, w in weights.items() if present(t)) / total
 
 
-def _pairs(terms: list[str]) -> set[tuple[str, str]]:
-    return set(pairwise(t for t in terms if t not in META_TERMS))
+def _pairs(terms: list[str], reporting: frozenset[str]) -> set[tuple[str, str]]:
+    """Consecutive content words, passing over the ``reporting`` ones ("Putin said war"
+    holds the pair putin-war)."""
+    return set(pairwise(t for t in terms if t not in reporting))
