@@ -47,10 +47,9 @@ _YEAR = re.compile(
 )
 
 # A named commenter's comments answer a question about them when they share at least
-# this (rarity-weighted) share of its topic words, or when one of their sentences is at
-# least this close to it in meaning.
+# this (rarity-weighted) share of its topic words, or when one of their sentences is
+# close to it in meaning (``Thresholds.named_sentence``, a cosine).
 NAMED_MIN_COVERAGE = 0.25
-NAMED_MIN_SENTENCE = 0.35
 
 
 def expected_answer(question: str) -> AnswerType | None:
@@ -68,15 +67,18 @@ def states(answer_type: AnswerType, sentences: Iterable[str]) -> bool:
     return any(pattern.search(sentence) for sentence in sentences)
 
 
-def named_topic_covered(topic_coverage: float | None, best_sentence: float) -> bool:
+def named_topic_covered(
+    topic_coverage: float | None, best_sentence: float, min_sentence: float
+) -> bool:
     """Whether a question about named commenters is answered by their comments.
 
     ``topic_coverage`` is the share of the question's topic words (names and words
     about speaking left out) that the commenters use; ``None`` when the question has no
-    topic words ("What did Gazza say?"), which any of their comments answers.
+    topic words ("What did Gazza say?"), which any of their comments answers;
+    ``min_sentence`` the cosine at which one of their sentences is close enough.
     """
     return (
         topic_coverage is None
         or topic_coverage >= NAMED_MIN_COVERAGE
-        or best_sentence >= NAMED_MIN_SENTENCE
+        or best_sentence >= min_sentence
     )

@@ -28,6 +28,7 @@ from bot.questions import Scope, clean_question, is_follow_up, question_scope
 from bot.replies import Citation, Quote, Reply, Role, citation_label, invalid, not_found
 from bot.retrieval import Ranked, Retrieval, Retriever
 from bot.spelling import Speller
+from bot.thresholds import Thresholds
 from bot.window import answering_sentences
 from corpus.model import Comment
 from embeddings.embedder import Embedder, Vectors, normalise
@@ -50,6 +51,7 @@ class AnswerSettings:
     min_score: float = 0.42
     max_question_chars: int = 1000
     overview_citations: int = 6
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,9 @@ class Answerer:
         self.retriever = Retriever(index, knowledge.corpus)
         # Tried in order; the first reply wins. A new kind of answer goes before the
         # content route, which always replies (answered or not found).
-        self._overviews = OverviewAnswerer(knowledge, embedder, settings.overview_citations)
+        self._overviews = OverviewAnswerer(
+            knowledge, embedder, settings.overview_citations, settings.thresholds
+        )
         self.routes: list[Route] = [
             self._metadata_route,
             self._overview_route,
@@ -244,7 +248,9 @@ class Answerer:
             return False
         if scope.named:
             topic = self.retriever.topic_coverage(query, scope)
-            return named_topic_covered(topic, retrieval.best_sentence)
+            return named_topic_covered(
+                topic, retrieval.best_sentence, self.settings.thresholds.named_sentence
+            )
         threshold = self.settings.min_score
         best = max(retrieval.best_dense, retrieval.best_sentence)
         if retrieval.best_dense >= threshold or retrieval.best_sentence >= threshold + 0.05:

@@ -27,6 +27,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from bot.thresholds import Thresholds
 from corpus.names import match_person, name_key, words
 from embeddings.embedder import Embedder, Vectors
 from embeddings.sparse import tokenize
@@ -185,10 +186,9 @@ _NEUTRAL = frozenset(
     """.split()
 )
 
-# The lowest exemplar cosine at which a question counts as an overview: with a cue word,
-# and without one (meaning alone).
-CUED_MIN = 0.45
-UNCUED_MIN = 0.85
+# The lowest exemplar cosine at which a question counts as an overview, with a cue word
+# and without one (meaning alone), is a setting (:class:`bot.thresholds.Thresholds`);
+# a cued kind is preferred by this much over one read from meaning alone.
 CUE_BONUS = 0.15
 # Kinds a question must name with one of their words: meaning alone confuses "How did X
 # respond to Y?" (a lookup) with an exchange, and "Who wrote it?" with a stance.
@@ -209,10 +209,14 @@ class IntentReader:
     """Reads overview intents with one embedder; the exemplars are embedded once."""
 
     def __init__(
-        self, embedder: Embedder, everyday: Callable[[str], bool] = lambda word: False
+        self,
+        embedder: Embedder,
+        everyday: Callable[[str], bool] = lambda word: False,
+        thresholds: Thresholds | None = None,
     ) -> None:
         self._embedder = embedder
         self._everyday = everyday
+        self.thresholds = thresholds or Thresholds()
         self._kinds: list[IntentKind] = []
         texts: list[str] = []
         for kind, exemplars in EXEMPLARS.items():
@@ -251,6 +255,7 @@ class IntentReader:
             best[kind] = max(best.get(kind, -1.0), similarity)
         people = tuple(dict.fromkeys(people))
         scored = []
+        limits = self.thresholds
         for kind, similarity in best.items():
             if not _fits_people(kind, people) or not _fits_source(kind, source):
                 continue
@@ -260,7 +265,7 @@ class IntentReader:
             if kind in ("agree", "disagree") and people and _named_first(tokens, named, cues[kind]):
                 # "What did X criticize?" asks what X said (a lookup), not who disagrees with X.
                 continue
-            if similarity < (CUED_MIN if cued else UNCUED_MIN):
+            if similarity < (limits.intent if cued else limits.intent_uncued):
                 continue
             scored.append((similarity + (CUE_BONUS if cued else 0.0), kind))
         if not scored:

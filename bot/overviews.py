@@ -17,6 +17,7 @@ from bot.picks import Pick, centroid
 from bot.replies import Citation, Quote, Reply, Role, citation_label, not_found
 from bot.stance import ARTICLE, Polarity, StanceReader, exchange, stance_picks, strongest_objection
 from bot.themes import comment_themes
+from bot.thresholds import Thresholds
 from corpus.model import Document
 from corpus.names import words
 from embeddings.embedder import Embedder, Vectors
@@ -31,10 +32,17 @@ MAX_ANSWER_CHARS = 2800
 
 
 class OverviewAnswerer:
-    def __init__(self, knowledge: Knowledge, embedder: Embedder, limit: int) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        embedder: Embedder,
+        limit: int,
+        thresholds: Thresholds | None = None,
+    ) -> None:
         self.knowledge = knowledge
         self.embedder = embedder
         self.limit = limit
+        self.thresholds = thresholds or Thresholds()
         self._reader: IntentReader | None = None
         self._shapes: dict[str, ArticleShape] = {}
         self._stances: dict[str, StanceReader] = {}
@@ -51,7 +59,7 @@ class OverviewAnswerer:
     ) -> Intent | None:
         if self._reader is None:
             # Built on first use: the exemplars cost one batch of model passes.
-            self._reader = IntentReader(self.embedder, self._everyday)
+            self._reader = IntentReader(self.embedder, self._everyday, self.thresholds)
         names = [a for d in self.knowledge.corpus.documents for a in d.commenters]
         names += [d.author for d in self.knowledge.corpus.documents if d.author]
         return self._reader.read(question, people, names, source)
@@ -167,7 +175,7 @@ class OverviewAnswerer:
     def _stance_reader(self, document: Document) -> StanceReader:
         if document.path not in self._stances:
             self._stances[document.path] = StanceReader(
-                self.knowledge.index, document, self._thesis_vector(document)
+                self.knowledge.index, document, self._thesis_vector(document), self.thresholds
             )
         return self._stances[document.path]
 

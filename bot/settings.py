@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 import platformdirs
 from dotenv import dotenv_values
 
+from bot.thresholds import ENVIRONMENT, Thresholds
 from corpus import BUNDLED_CORPUS
 from corpus.errors import ConfigurationError
 from embeddings.dense import DEFAULT_APPROXIMATE_ABOVE
@@ -58,6 +59,7 @@ class Settings:
     min_score: float = 0.42
     max_question_chars: int = 1000
     overview_citations: int = 6
+    thresholds: Thresholds = field(default_factory=Thresholds)
     chunking: Chunking = field(default_factory=Chunking)
     telegram_token: str | None = None
     telegram_api_base_url: str = DEFAULT_TELEGRAM_API
@@ -108,6 +110,12 @@ class Settings:
             min_score=reader.number("ARTICLE_BOT_MIN_SCORE", 0.42, -1.0, 1.0),
             max_question_chars=reader.integer("ARTICLE_BOT_MAX_QUESTION_CHARS", 1000, 10, 100_000),
             overview_citations=reader.integer("ARTICLE_BOT_OVERVIEW_CITATIONS", 6, 1, 10),
+            thresholds=Thresholds(
+                **{
+                    name: reader.number(variable, getattr(Thresholds(), name), -1.0, 1.0)
+                    for name, variable in ENVIRONMENT.items()
+                }
+            ),
             chunking=Chunking(max_words=reader.integer("ARTICLE_BOT_CHUNK_WORDS", 80, 20, 400)),
             telegram_token=values.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
             telegram_api_base_url=values.get("TELEGRAM_API_BASE_URL", "").strip()

@@ -32,6 +32,7 @@ import numpy as np
 
 from bot.picks import Confidence, Pick, Role, Sentence, centroid, flat_text, vectors_of
 from bot.themes import CommentView, comment_views
+from bot.thresholds import Thresholds
 from corpus.model import Document
 from corpus.names import find_people
 from embeddings.embedder import Vectors
@@ -58,10 +59,9 @@ _BUT = re.compile(r"\b(but|however|though|although|yet)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(no|not|never|nothing|n't|cannot|nor)\b", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"\b(you|your|yours)\b", re.IGNORECASE)
 OPENING_SENTENCES = 2
-# An own first sentence this close to the line it quotes restates it (agreement).
-ECHO_MIN = 0.5
-# Weak evidence: a comment at least this close to the thesis, and in the top share.
-CONTENT_MIN = 0.45
+# How close an own first sentence must be to the line it quotes to restate it, and a
+# comment to the thesis to count as weak agreement: cosines, so settings
+# (:class:`bot.thresholds.Thresholds` ``echo`` and ``stance_content``).
 WEIGHT: dict[Confidence, float] = {"clear": 3.0, "likely": 2.0, "weak": 1.0}
 
 
@@ -81,9 +81,16 @@ class Stance:
 class StanceReader:
     """Stances of one document's comments (computed once, then queried)."""
 
-    def __init__(self, index: PassageIndex, document: Document, thesis: Vectors | None) -> None:
+    def __init__(
+        self,
+        index: PassageIndex,
+        document: Document,
+        thesis: Vectors | None,
+        thresholds: Thresholds | None = None,
+    ) -> None:
         self.document = document
         self.index = index
+        self.thresholds = thresholds or Thresholds()
         self.views = {v.number: v for v in comment_views(index, document)}
         self.thesis = thesis  # the article's thesis vector, None when it has none
         self.stances = self._read()
@@ -180,7 +187,7 @@ class StanceReader:
         quoted = self._quoted_vector(comment.quotes)
         if quoted is not None and not _NEGATION.search(first.text):
             similarity = float(vectors_of(self.index, [first])[0] @ quoted)
-            if similarity >= ECHO_MIN:
+            if similarity >= self.thresholds.echo:
                 return [
                     Stance(number, comment.author, targets[0], "agrees", "likely", first, "echoes")
                 ]
@@ -246,7 +253,8 @@ class StanceReader:
             vectors = vectors_of(self.index, view.sentences)
             similarities = vectors @ self.thesis
             best = int(np.argmax(similarities))
-            if float(similarities[best]) >= CONTENT_MIN and float(view.vector @ self.thesis) > 0:
+            close = float(similarities[best]) >= self.thresholds.stance_content
+            if close and float(view.vector @ self.thesis) > 0:
                 sentence = view.sentences[best]
                 out.append(
                     Stance(number, comment.author, ARTICLE, "agrees", "weak", sentence, "close")

@@ -23,6 +23,7 @@ def answer_settings(settings: Settings) -> AnswerSettings:
         settings.min_score,
         settings.max_question_chars,
         settings.overview_citations,
+        settings.thresholds,
     )
 
 

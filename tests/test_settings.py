@@ -8,6 +8,7 @@ import platformdirs
 import pytest
 
 from bot.settings import Settings, default_index_dir
+from bot.thresholds import Thresholds
 from corpus import BUNDLED_CORPUS
 from corpus.errors import ConfigurationError
 from embeddings.passages import Chunking
@@ -55,6 +56,8 @@ def test_values_from_the_environment(tmp_path: Path) -> None:
             "ARTICLE_BOT_MIN_SCORE": "0.25",
             "ARTICLE_BOT_MAX_QUESTION_CHARS": "200",
             "ARTICLE_BOT_CHUNK_WORDS": "60",
+            "ARTICLE_BOT_INTENT_MIN": "0.6",
+            "ARTICLE_BOT_STANCE_CONTENT_MIN": "0.7",
         }
     )
     assert settings.corpus_dir == tmp_path / "docs"
@@ -65,6 +68,8 @@ def test_values_from_the_environment(tmp_path: Path) -> None:
     assert settings.min_score == pytest.approx(0.25)
     assert settings.max_question_chars == 200
     assert settings.chunking == Chunking(max_words=60)
+    # The model's cosine thresholds: the ones set change, the others keep their default.
+    assert settings.thresholds == Thresholds(intent=0.6, stance_content=0.7)
 
 
 def test_empty_values_mean_the_default() -> None:
@@ -114,6 +119,8 @@ def test_dotenv_can_be_turned_off() -> None:
         ("ARTICLE_BOT_CITATIONS", "11", "must be between 1 and 10"),
         ("ARTICLE_BOT_MIN_SCORE", "high", "must be a number, got 'high'"),
         ("ARTICLE_BOT_MIN_SCORE", "1.5", "must be between"),
+        ("ARTICLE_BOT_INTENT_UNCUED_MIN", "near", "must be a number, got 'near'"),
+        ("ARTICLE_BOT_ECHO_MIN", "2", "must be between"),
         ("ARTICLE_BOT_MAX_QUESTION_CHARS", "5", "must be between 10 and 100000"),
         ("ARTICLE_BOT_CHUNK_WORDS", "ten", "must be a whole number"),
         ("ARTICLE_BOT_CHUNK_WORDS", "1000", "must be between 20 and 400"),
