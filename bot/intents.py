@@ -7,7 +7,9 @@ and typos are recognised without one regular expression per phrasing:
 
 - **meaning**: the question's cosine to a few exemplar questions per kind, embedded
   with the same model as the passages (names are replaced by a placeholder first, so
-  "What did Gazza and collin argue about?" reads like any exchange question);
+  "What did Gazza and collin argue about?" reads like any exchange question, and the
+  document's everyday words are left out, so "What evidence does the author give for
+  bike lanes?" reads like "What evidence does the author give?");
 - **cue words**: words that name the kind ("thesis", "summary", "agree", "objection"),
   matched with a fuzzy ratio so "sumarize" and "dissagree" count.
 
@@ -38,6 +40,8 @@ IntentKind = Literal[
     "opening",
     "ending",
     "recommendation",
+    "evidence",
+    "counterpoints",
     "themes",
     "agree",
     "disagree",
@@ -86,6 +90,23 @@ EXEMPLARS: dict[IntentKind, tuple[str, ...]] = {
         "What does the author propose should be done?",
         "What course of action does the article call for?",
         "What should be done according to the author?",
+        "What solution does the writer offer?",
+    ),
+    "evidence": (
+        "What evidence does the author give?",
+        "What examples does the author use?",
+        "How does the writer support the argument?",
+        "What facts and figures does the article cite?",
+        "What data backs up the author's claims?",
+        "What studies or sources does the piece rely on?",
+    ),
+    "counterpoints": (
+        "Which objections does the author answer?",
+        "What counterarguments does the writer address?",
+        "How does the author respond to critics?",
+        "What concerns does the article anticipate?",
+        "Which criticisms does the author rebut?",
+        "What do opponents say, and how does the writer reply?",
     ),
     "themes": (
         "What do the commenters think?",
@@ -126,14 +147,21 @@ EXEMPLARS: dict[IntentKind, tuple[str, ...]] = {
 # Words that name a kind; a fuzzy match of any counts as a cue for it.
 _CUE_TEXT: dict[IntentKind, str] = {
     "summary": "summary summarize summarise summarization overview gist tldr synopsis recap "
-    "outline nutshell about",
+    "outline nutshell about brief briefly",
     "thesis": "argument thesis claim point takeaway message position argue contend idea "
     "stance case",
     "opening": "open opens opening begin begins beginning start starts introduction intro lede",
     "ending": "end ends ending conclusion conclude concludes close closes closing finish "
     "finishes final wrap",
     "recommendation": "recommend recommends recommendation propose proposes proposal advise "
-    "advice prescription solution",
+    "advice prescription solution suggest suggests suggestion urge urges fix remedy want wants "
+    "action course steps",
+    "evidence": "evidence examples example data facts figures numbers statistics stats study "
+    "studies research proof prove proves sources source cite illustrate illustrates support "
+    "supports backs",
+    "counterpoints": "objection objections counterargument counterarguments critics critic "
+    "criticism criticisms concerns concern doubts worries fears skeptics sceptics opponents "
+    "rebut rebuts refute refutes anticipate anticipates concede concedes acknowledge caveats",
     "themes": "themes theme topics react reaction reactions sentiment consensus opinion "
     "opinions feel think say views mostly most mood tone atmosphere vibe",
     "agree": "agree agreed agrees support supported supports side sided endorse endorsed "
@@ -183,6 +211,9 @@ _NEUTRAL = frozenset(
     reply replied answer answered discuss discussed describe described explain explained
     mostly most many all
     viewpoint stance perspective side sides kind sort way ways
+    use uses used using rely relies relied draw draws drew provide provides provided
+    present presents presented deal deals dealt handle handles handled address addresses
+    addressed reach reaches reached
     """.split()
 )
 
@@ -231,12 +262,14 @@ class IntentReader:
         people: Sequence[str] = (),
         names: Sequence[str] = (),
         source: str | None = None,
+        comments: bool = True,
     ) -> Intent | None:
         """The overview a question asks for, or ``None`` for a lookup.
 
         ``people`` are the commenters the question names, in order; ``names`` every
         name in the corpus (commenters and authors), whose words are set aside;
-        ``source`` is "article" or "comment" when the question says which it is about."""
+        ``source`` is "article" or "comment" when the question says which it is about;
+        without ``comments`` in the corpus only the article's kinds are open."""
         tokens = words(question)
         named = {i for i, token in enumerate(tokens) if _is_name(token, names)}
         plain = [w for i, w in enumerate(tokens) if i not in named]
@@ -244,10 +277,15 @@ class IntentReader:
         plain = [w for w in plain if not any(w in found for found in cues.values())]
         for kind in CUES:
             cues[kind] = cues.get(kind, set()) | _cued(plain, CUES[kind])
-        if _topic_words(plain, cues, self._everyday):
+        if _topic_words(plain, cues, self._everyday) or self._asks_for_a_thing(plain, cues):
             return None
+        # The document's everyday words ("bike lanes" in a piece on bike lanes) say
+        # nothing about the kind of question, and only pull it towards the topic.
+        cue_words = set().union(*cues.values())
         placeholder = " ".join(
-            "NAME" if i in named else _canonical(w) for i, w in enumerate(tokens)
+            "NAME" if i in named else _canonical(w)
+            for i, w in enumerate(tokens)
+            if i in named or w in cue_words or _neutral(w) or not self._everyday(w)
         )
         similarities = self._vectors @ self._embedder.embed_query(placeholder)
         best: dict[IntentKind, float] = {}
@@ -258,6 +296,8 @@ class IntentReader:
         limits = self.thresholds
         for kind, similarity in best.items():
             if not _fits_people(kind, people) or not _fits_source(kind, source):
+                continue
+            if not comments and kind not in ARTICLE_KINDS:
                 continue
             cued = bool(cues[kind])
             if not cued and kind in NEEDS_CUE:
@@ -272,6 +312,15 @@ class IntentReader:
             return None
         score, kind = max(scored)
         return Intent(kind, round(score, 4), people)
+
+    def _asks_for_a_thing(self, tokens: list[str], cues: dict[IntentKind, set[str]]) -> bool:
+        """ "Which cities does the author point to?" asks for things of the document's own
+        vocabulary (a lookup), where "Which objections…" asks for a kind of overview."""
+        if len(tokens) < 2 or tokens[0] not in ("which", "what"):
+            return False
+        head = tokens[1]
+        cue_words = set().union(*cues.values())
+        return head not in cue_words and not _neutral(head) and self._everyday(head)
 
 
 def _phrase_cues(tokens: list[str]) -> dict[IntentKind, set[str]]:
@@ -291,7 +340,9 @@ def _named_first(tokens: list[str], named: set[int], cues: set[str]) -> bool:
     return any(i < cue_at for i in named)
 
 
-ARTICLE_KINDS = frozenset({"summary", "thesis", "opening", "ending", "recommendation"})
+ARTICLE_KINDS = frozenset(
+    {"summary", "thesis", "opening", "ending", "recommendation", "evidence", "counterpoints"}
+)
 
 
 def _fits_source(kind: IntentKind, source: str | None) -> bool:

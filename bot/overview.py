@@ -37,9 +37,71 @@ from embeddings.index import PassageIndex
 _PRESCRIPTIVE = re.compile(
     r"\b(should|must|ought|needs? to|has to|have to|would be to|would do well|it is time"
     r"|it is important|it is essential|it is necessary|better to|recommend|urge|start by"
-    r"|the (?:first|best|right) step|a good place)\b",
+    r"|the (?:first|best|right) step|a good place|we need|let us|let's"
+    r"|(?:approach|answer|solution|remedy|lesson|way forward|task|priority|fix|cure)\b"
+    r"[^.?!;:]{0,50}\b(?:is|was|would be) to"
+    r"|a (?:better|smarter|wiser) (?:approach|way|course|path|option|policy))\b",
     re.IGNORECASE,
 )
+# Marks of evidence: figures, studies and data, sources and reported speech, examples.
+_FIGURES = re.compile(
+    r"\d|\b(?:hundreds?|thousands?|millions?|billions?|dozens?|percent|per cent|(?:twen|thir"
+    r"|for|fif|six|seven|eigh|nine)ty|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen)\b",
+    re.IGNORECASE,
+)
+# Quantities without a figure ("half", "several times as many") are weaker evidence.
+_QUANTITIES = re.compile(
+    r"\b(?:half|twice|double|doubled|tripled|a third|a quarter|several times|most|majority"
+    r"|average|rates?|two|three|four|five|six|seven|eight|nine|ten)\b",
+    re.IGNORECASE,
+)
+_STUDIES = re.compile(
+    r"\b(?:stud(?:y|ies)|surveys?|data|research(?:ers)?|reports?|polls?|statistics|analys[ie]s"
+    r"|evidence|experiments?|records?|figures|found|finds|showed|shows|measured|according to"
+    r"|estimates?)\b",
+    re.IGNORECASE,
+)
+_SOURCES = re.compile(
+    r"\b(?:said|says|told|wrote|reported|testified|recalled|admitted|announced)\b|[“\"]",
+    re.IGNORECASE,
+)
+_EXAMPLES = re.compile(
+    r"\b(?:for example|for instance|such as|e\.g\.|in the case of|take|consider|when)\b"
+    r"|(?<=[a-z,] )[A-Z][a-z]+",
+)
+# Comparisons and measures back a quantity ("at higher rates than", "over an hour").
+_MEASURES = re.compile(
+    r"\bthan\b|\bas (?:many|much)\b|\b(?:hours?|minutes?|days?|weeks?|months?|years?"
+    r"|kilomet(?:re|er)s?|miles?|dollars?|euros?|pounds?)\b",
+    re.IGNORECASE,
+)
+# An objection the author takes up: what others say, fear or argue, or a concession.
+_OBJECTION = re.compile(
+    r"\b(?:critics|opponents|skeptics|sceptics|detractors|some|many|others)\b[^.?!]{0,40}"
+    r"\b(?:say|says|said|claim|claims|argue|argues|insist|insists|worry|worries|fear|fears"
+    r"|believe|believe|contend|contends|complain|complains|object|objects|warn|warns)\b"
+    r"|\b(?:often|usually|routinely|commonly|frequently|typically) (?:fear|worry|argue|say"
+    r"|claim|cite|complain|object|insist|warn)s?\b"
+    r"|\b(?:they|he|she) (?:argue|argues|say|says|claim|claims|insist|insists)\b"
+    r"|\bobjections?\b|\bcounter-?arguments?\b|\bof course\b|\bto be sure\b"
+    r"|\badmittedly\b|\bgranted\b|\bit is true that\b|\b(?:a|is) (?:real|fair|valid"
+    r"|legitimate) (?:concern|point|worry|objection)\b|\bone might (?:say|argue|object)\b"
+    r"|\b(?:telling|account|version|narrative|framing)\b|^(?:despite|although|while|though)\b",
+    re.IGNORECASE,
+)
+# A sentence that opens by turning against the one before answers it ("But that is not
+# quite how things unfolded."): the one before is a point the author takes up.
+_OPENING_TURN = re.compile(
+    r"^(?:but|yet|however|still|in fact|actually|in reality|not so|that is not|this is not)\b",
+    re.IGNORECASE,
+)
+_TURN = re.compile(
+    r"\b(?:but|yet|however|still|in fact|actually|in reality|instead|nonetheless"
+    r"|nevertheless|the other way|overestimate|wrong)\b",
+    re.IGNORECASE,
+)
+EVIDENCE_PICKS = 4
+COUNTERPOINTS = 3
 # Sentences shorter than this say too little to stand for the article on their own.
 MIN_WORDS = 6
 LONG_WORDS = 45
@@ -115,6 +177,84 @@ def recommendation(shape: ArticleShape) -> int | None:
     return None
 
 
+def evidence(shape: ArticleShape) -> list[int]:
+    """Sentences that give evidence, best first, one per paragraph: figures, studies and
+    data, sources and reported speech, examples, weighed with the sentence's score."""
+    scored = []
+    for i, sentence in enumerate(shape.sentences):
+        text = sentence.text
+        if text.rstrip().endswith("?") or sentence.words < MIN_WORDS:
+            continue
+        marks = (
+            0.3 * bool(_FIGURES.search(text))
+            + 0.15 * bool(_QUANTITIES.search(text) and not _FIGURES.search(text))
+            + 0.3 * bool(_STUDIES.search(text))
+            + 0.15 * bool(_SOURCES.search(text))
+            + 0.1 * bool(_MEASURES.search(text))
+            + 0.1 * min(2, len(_EXAMPLES.findall(text)))
+        )
+        if marks >= 0.25:
+            scored.append((marks + float(shape.base[i]), i))
+    chosen: list[int] = []
+    used: set[int] = set()
+    for _, i in sorted(scored, reverse=True):
+        if shape.paragraph_of(i) not in used:
+            used.add(shape.paragraph_of(i))
+            chosen.append(i)
+    return chosen
+
+
+def counterpoints(shape: ArticleShape) -> list[tuple[int, list[int]]]:
+    """Objections the author takes up, best first, one per paragraph: a sentence that
+    reports what others say, fear or argue (or concedes a point), with the sentences of
+    the same paragraph that answer it (up to the one that turns against it)."""
+    found = []
+    used: set[int] = set()
+    for i, sentence in enumerate(shape.sentences):
+        paragraph = shape.paragraph_of(i)
+        turned_next = (
+            i + 1 < len(shape.sentences)
+            and shape.paragraph_of(i + 1) == paragraph
+            and bool(_OPENING_TURN.search(shape.sentences[i + 1].text))
+        )
+        if paragraph in used or not (_OBJECTION.search(sentence.text) or turned_next):
+            continue
+        answer: list[int] = []
+        # A concession that turns within itself ("a real concern, but…") is its own answer.
+        turned = _TURN.search(_after_objection(sentence.text))
+        for j in range(i + 1, min(i + 3, len(shape.sentences))):
+            if turned or shape.paragraph_of(j) != paragraph:
+                break
+            answer.append(j)
+            if _TURN.search(shape.sentences[j].text) or not _OBJECTION.search(
+                shape.sentences[j].text
+            ):
+                break
+        used.add(paragraph)
+        score = float(shape.base[i]) + (0.2 if answer or turned else 0.0)
+        found.append((score, i, answer))
+    found.sort(key=lambda item: -item[0])
+    return [(i, answer) for _, i, answer in found]
+
+
+def _after_objection(text: str) -> str:
+    found = _OBJECTION.search(text)
+    return text[found.end() :] if found else ""
+
+
+def proposals(shape: ArticleShape) -> list[int]:
+    """Prescriptive sentences other than reported objections, best first: the closing
+    recommendation, then others weighed by score and by how late they come."""
+    first = recommendation(shape)
+    count = max(1, len(shape.sentences) - 1)
+    scored = [
+        (float(shape.base[i]) + 0.2 * i / count, i)
+        for i, s in enumerate(shape.sentences)
+        if i != first and _PRESCRIPTIVE.search(s.text) and not _OBJECTION.search(s.text)
+    ]
+    return ([first] if first is not None else []) + [i for _, i in sorted(scored, reverse=True)]
+
+
 def key_sentences(shape: ArticleShape, kind: IntentKind, limit: int) -> list[Pick]:
     """The picks for an article overview of ``kind``, in the article's order."""
     if not shape.sentences:
@@ -128,11 +268,21 @@ def key_sentences(shape: ArticleShape, kind: IntentKind, limit: int) -> list[Pic
         if advice is not None:
             chosen.setdefault(advice, "recommendation")
     elif kind == "recommendation":
-        advice = recommendation(shape)
-        if advice is None:
+        proposed = proposals(shape)[:2]
+        if not proposed:
             chosen.update(_paragraph_lead(shape, shape.paragraphs[-1], "closing"))
-        else:
-            chosen[advice] = "recommendation"
+        chosen.update({i: "recommendation" for i in proposed})
+    elif kind == "evidence":
+        found = evidence(shape)[: min(limit, EVIDENCE_PICKS)]
+        if not found:
+            return []
+        chosen.update({i: "evidence" for i in found})
+    elif kind == "counterpoints":
+        for objection, answer in counterpoints(shape)[: min(limit, COUNTERPOINTS)]:
+            chosen[objection] = "counterpoint"
+            chosen.update({j: "rebuttal" for j in answer})
+        if not chosen:
+            return []
     else:
         chosen.update(_thesis(shape))
         if kind == "summary":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.intents import Intent, IntentReader
+from bot.intents import ARTICLE_KINDS, Intent, IntentReader
 from bot.knowledge import Knowledge
 from bot.overview import ArticleShape, article_shape, key_sentences
 from bot.picks import Pick, centroid
@@ -62,7 +62,8 @@ class OverviewAnswerer:
             self._reader = IntentReader(self.embedder, self._everyday, self.thresholds)
         names = [a for d in self.knowledge.corpus.documents for a in d.commenters]
         names += [d.author for d in self.knowledge.corpus.documents if d.author]
-        return self._reader.read(question, people, names, source)
+        comments = any(d.comments for d in self.knowledge.corpus.documents)
+        return self._reader.read(question, people, names, source, comments)
 
     def _everyday(self, word: str) -> bool:
         if word in self._title_words:
@@ -109,8 +110,11 @@ class OverviewAnswerer:
         self, builder: _ReplyBuilder, document: Document, intent: Intent, limit: int
     ) -> None:
         kind = intent.kind
-        if kind in ("summary", "thesis", "opening", "ending", "recommendation"):
-            for pick in key_sentences(self._shape(document), kind, limit):
+        if kind in ARTICLE_KINDS:
+            picks = key_sentences(self._shape(document), kind, limit)
+            if not picks and kind in ("evidence", "counterpoints"):
+                builder.reason = "no_" + kind
+            for pick in picks:
                 builder.quote(pick)
         elif kind == "themes":
             picks, read = comment_themes(self.knowledge.index, document, limit)

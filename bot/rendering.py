@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.intents import ARTICLE_KINDS
 from bot.replies import Citation, Fact, Quote, Reply, format_date_long
 from corpus.model import Document
 
@@ -170,6 +171,8 @@ REASON_SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "no_exchange": _no_exchange,
     "no_objection": lambda _: "No comment clearly argues against the author.",
     "no_comments": lambda _: "There are no comments to summarise.",
+    "no_evidence": lambda _: "The article gives no figures, studies or examples I can point to.",
+    "no_counterpoints": lambda _: "The article doesn't take up an objection I can point to.",
     "no_author": lambda d: f"“{d['document']}” doesn't name its author.",
     "no_date": lambda d: f"“{d['document']}” doesn't say when it was published.",
     "other_work": lambda d: (
@@ -192,6 +195,9 @@ _PART_LEADS = {
     "support": "It argues:",
     "recommendation": "It recommends:",
     "closing": "It ends:",
+    "evidence": "It gives as evidence:",
+    "counterpoint": "It takes up an objection:",
+    "rebuttal": "Its reply:",
 }
 _SURE = {
     "clear": "says so",
@@ -206,7 +212,11 @@ def overview_lines(reply: Reply) -> list[Line]:
     plays (themes numbered with their size, stances with how sure they are)."""
     detail, kind = reply.detail, reply.detail.get("overview")
     lines: list[Line] = []
-    if kind in ("summary", "thesis", "opening", "ending", "recommendation"):
+    if kind == "evidence":
+        lines.append(Line("", "The evidence the article gives (in the article's order):"))
+    elif kind == "counterpoints":
+        lines.append(Line("", "The objections the article takes up, and its replies:"))
+    elif kind in ARTICLE_KINDS:
         lines.append(Line("", "The article, in its own words (in the article's order):"))
     elif kind == "themes":
         lines.append(

@@ -6,15 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.answering import Answerer
-from bot.knowledge import Knowledge
+from bot.answering import Answerer, AnswerSettings
+from bot.knowledge import Knowledge, open_knowledge
 from bot.overview import answered_question, article_shape, key_sentences, recommendation
 from bot.rendering import answer_text
 from bot.replies import Reply
 from bot.stance import ARTICLE, StanceReader
 from bot.telegram.formatting import MESSAGE_LIMIT, pack_messages, reply_blocks
 from bot.themes import centred, cluster, comment_themes
+from embeddings.passages import Chunking
 from tests.fakes import HashingEmbedder
+from tests.test_quality import CORPORA
 
 
 def parts(reply: Reply) -> list[str]:
@@ -196,3 +198,58 @@ def test_an_overview_fits_one_telegram_message(real_answerer: Answerer) -> None:
         reply = real_answerer.answer(question)
         messages = pack_messages(reply_blocks(reply))
         assert len(messages) == 1 and len(messages[0]) <= MESSAGE_LIMIT
+
+
+# --- the article's own overviews: evidence, objections it answers, proposals ---------
+
+
+@pytest.fixture(scope="module")
+def bike_lanes(real_embedder, tmp_path_factory: pytest.TempPathFactory) -> Answerer:  # type: ignore[no-untyped-def]
+    """The Markdown article without comments, indexed with the real model."""
+    folder = tmp_path_factory.mktemp("bike-lanes-index")
+    knowledge = open_knowledge(CORPORA / "bike-lanes", folder, real_embedder, Chunking())
+    return Answerer(knowledge, real_embedder, AnswerSettings())
+
+
+def test_the_evidence_the_article_gives(bike_lanes: Answerer) -> None:
+    reply = bike_lanes.answer("Which facts and figures does the writer use to make her case?")
+    assert reply.found and reply.detail["overview"] == "evidence"
+    quoted = " ".join(s for q in reply.quotes for s in q.sentences)
+    # Figures (Seville's trips) and studies (thirteen cities, Toronto and New York).
+    assert "seventy thousand" in quoted and "study" in quoted.lower()
+    assert {q.part for q in reply.quotes} == {"evidence"}
+    assert "It gives as evidence:" in answer_text(reply)
+
+
+def test_the_objections_the_article_takes_up_with_its_replies(bike_lanes: Answerer) -> None:
+    reply = bike_lanes.answer("How does the author deal with the critics' arguments?")
+    assert reply.found and reply.detail["overview"] == "counterpoints"
+    by_part = {q.part: " ".join(q.sentences) for q in reply.quotes}
+    assert "counterpoint" in by_part and "rebuttal" in by_part
+    assert set(parts(reply)) >= {"a1", "a5"}  # the traffic and the shop owners' objections
+    assert "Its reply:" in answer_text(reply)
+
+
+def test_an_objection_question_without_comments_is_about_the_article(
+    bike_lanes: Answerer,
+) -> None:
+    intent = bike_lanes.overview_intent("What is the strongest objection?")
+    assert intent is not None and intent.kind == "counterpoints"
+
+
+def test_what_the_author_proposes(bike_lanes: Answerer) -> None:
+    reply = bike_lanes.answer("What course of action does the piece suggest?")
+    assert reply.found and reply.detail["overview"] == "recommendation"
+    assert "build quickly" in " ".join(s for q in reply.quotes for s in q.sentences)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the study of thirteen American cities find?",
+        "What evidence is there that shop owners overestimate car trips?",
+        "How many daily bicycle trips were there in Seville?",
+    ],
+)
+def test_evidence_questions_with_a_topic_stay_lookups(bike_lanes: Answerer, question: str) -> None:
+    assert bike_lanes.overview_intent(question) is None
