@@ -136,12 +136,15 @@ class OnnxEmbedder:
         self._info, self._tokenizer, self._session = info, tokenizer, session
 
     def _run(self, texts: Sequence[str]) -> Vectors:
-        encodings = self._tokenizer.encode_batch(list(texts))
+        return self._run_encoded(self._tokenizer.encode_batch(list(texts)))
+
+    def _run_encoded(self, encodings: Sequence[Any]) -> Vectors:
+        """One model call over tokenised texts, padded to the longest of them."""
         width = max(len(e.ids) for e in encodings)
         columns = {
-            "input_ids": np.zeros((len(texts), width), dtype=np.int64),
-            "attention_mask": np.zeros((len(texts), width), dtype=np.int64),
-            "token_type_ids": np.zeros((len(texts), width), dtype=np.int64),
+            "input_ids": np.zeros((len(encodings), width), dtype=np.int64),
+            "attention_mask": np.zeros((len(encodings), width), dtype=np.int64),
+            "token_type_ids": np.zeros((len(encodings), width), dtype=np.int64),
         }
         for row, encoding in enumerate(encodings):
             n = len(encoding.ids)
@@ -165,11 +168,44 @@ class OnnxEmbedder:
         return normalise(out)
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        """Several questions in one call (the micro-batcher's entry point)."""
-        return self.embed_documents(texts)
+        """Several questions at once (the micro-batcher's entry point), in calls of about
+        equal token counts (:func:`length_groups`): every padding token costs as much
+        model time as a real one, and questions vary in length far more than in count."""
+        self._load()
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch(list(texts))
+        lengths = [len(e.ids) for e in encodings]
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        with self._lock:
+            for rows in length_groups(lengths, self._batch_size):
+                out[rows] = self._run_encoded([encodings[i] for i in rows])
+        return normalise(out)
 
     def embed_query(self, text: str) -> Vectors:
         return self.embed_documents([text])[0]
+
+
+# The share of padding a model call may carry before the longer texts go into a call of
+# their own; each call costs a fixed overhead too, so an exact-length split is no better.
+MAX_PADDING = 0.1
+
+
+def length_groups(lengths: Sequence[int], limit: int) -> list[list[int]]:
+    """Row numbers of ``lengths`` (token counts) in calls of at most ``limit`` rows, shortest
+    first, each padded by at most :data:`MAX_PADDING` of its real tokens."""
+    groups: list[list[int]] = []
+    real = 0
+    for row in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        group = groups[-1] if groups else []
+        padded = (len(group) + 1) * lengths[row]
+        if not group or len(group) >= limit or padded > (1 + MAX_PADDING) * (real + lengths[row]):
+            groups.append([row])
+            real = lengths[row]
+        else:
+            group.append(row)
+            real += lengths[row]
+    return groups
 
 
 def default_cache_dir() -> Path:

@@ -15,7 +15,7 @@ from bot.settings import Settings
 from bot.startup import make_embedder
 from corpus import BUNDLED_CORPUS, Corpus
 from corpus.errors import ConfigurationError, ModelError
-from embeddings.onnx_model import EXPORT_INFO, MODEL_FILE, OnnxEmbedder
+from embeddings.onnx_model import EXPORT_INFO, MAX_PADDING, MODEL_FILE, OnnxEmbedder, length_groups
 from embeddings.passages import Chunking, chunk_documents
 from embeddings.sentence_model import SentenceTransformerEmbedder
 from tests.test_cli_support import cli_environment
@@ -47,6 +47,37 @@ def test_onnx_vectors_match_sentence_transformers_on_every_passage_and_sentence(
     question = "What did the author say about sanctions?"
     query = real_embedder.embed_query(question)
     assert float(query @ torch_embedder.embed_query(question)) >= 0.999
+
+
+def test_question_batches_are_cut_by_length_with_little_padding() -> None:
+    lengths = [13] * 24 + [40, 9] + [14] * 8 + [16] * 24 + [18] * 8 + [90]
+    groups = length_groups(lengths, limit=32)
+    assert sorted(row for group in groups for row in group) == list(range(len(lengths)))
+    for group in groups:
+        assert len(group) <= 32
+        real = sum(lengths[i] for i in group)
+        assert len(group) * max(lengths[i] for i in group) <= (1 + MAX_PADDING) * real
+    assert [lengths[g[0]] for g in groups] == sorted(lengths[g[0]] for g in groups)
+    assert groups[-1] == [len(lengths) - 1]  # the long question is not padded up to
+    assert length_groups([], limit=32) == []
+    assert length_groups([7], limit=32) == [[0]]
+
+
+@pytest.mark.integration
+def test_questions_batched_by_length_get_the_vectors_they_get_alone(
+    real_embedder: OnnxEmbedder,
+) -> None:
+    questions = [
+        "Why?",
+        "What does the author think of sending weapons to Ukraine?",
+        "Who wrote it?",
+        "What did Gazza say about the DNC emails and the reset with Russia in 2009?",
+        "Which commenter brought up the petrodollar?",
+    ]
+    batched = real_embedder.embed_queries(questions)
+    alone = np.stack([real_embedder.embed_query(q) for q in questions])
+    assert batched.shape == (len(questions), 384)
+    assert np.sum(batched * alone, axis=1).min() >= 0.9999
 
 
 @pytest.mark.integration
