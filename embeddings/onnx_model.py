@@ -122,6 +122,10 @@ class OnnxEmbedder:
             if self._threads:
                 options.intra_op_num_threads = self._threads
             options.log_severity_level = 3
+            # Idle worker threads sleep instead of spinning: the answering threads (word
+            # matching, retrieval, replies) need those cores while the model runs, and on
+            # a shared machine spinning made every call wait for preempted spinners.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.enable_cpu_mem_arena = False
             session = onnxruntime.InferenceSession(
                 str(folder / (INT8_FILE if self._quantized else MODEL_FILE)),
