@@ -1,19 +1,23 @@
 """Checks that retrieval found an answer, not just the question's topic.
 
 A sentence embedding tells how close a passage is to a question's topic, not whether it
-holds what the question asks for. Two checks catch the commonest gaps:
+holds what the question asks for. Three checks catch the commonest gaps:
 
 - the answer type: a question asking for a year or a quantity ("In what year…", "How
   many…") is only answered by quoted sentences that state one;
 - the named commenter: "What did Gazza say about NATO?" is only answered when Gazza's
-  comments touch that topic, by its words or by meaning.
+  comments touch that topic, by its words or by meaning;
+- the years: a question asking for a fact about a year the document never names ("Who
+  won the *2018* election?") can't be answered from it, however close its topic.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Literal
+
+from embeddings.sparse import tokenize
 
 AnswerType = Literal["year", "quantity"]
 
@@ -82,3 +86,31 @@ def named_topic_covered(
         or topic_coverage >= NAMED_MIN_COVERAGE
         or best_sentence >= min_sentence
     )
+
+
+_WH_QUESTION = re.compile(
+    r"^\W*(?:(?:and|so|but|then|in|on|at|for|from|by|with|of|to)\s+)?"
+    r"(?:what|which|who|whom|whose|when|where|why|how)\b",
+    re.IGNORECASE,
+)
+# A year, which English always writes in digits (unlike "eighty" or "six thousand").
+_YEAR_NUMBER = re.compile(r"(?<![\w.,])(?:1[0-9]|20)\d\d(?!\w|[.,]\d)")
+
+
+def unfamiliar_years(question: str, in_document: Callable[[str], bool]) -> list[str]:
+    """The years a question for a fact ("who", "what", "how many"…) names that the
+    document never uses: "Who won the 2018 election?", when the document names no 2018,
+    can't be answered from it however close its topic.
+
+    Only years: other numbers are often written in words ("eighty kilometres"), so a
+    question's "80" may well be in the document. ``in_document`` tells whether the
+    document uses an index term. A yes/no question is left alone: the numbers in it are
+    often the asker's claim it checks ("Did it start in 2015?").
+    """
+    if not _WH_QUESTION.match(question):
+        return []
+    return [
+        number
+        for number in _YEAR_NUMBER.findall(question)
+        if not any(in_document(term) for term in tokenize(number))
+    ]

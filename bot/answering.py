@@ -16,7 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.answer_sentences import answer_cue, sentence_score
-from bot.answerability import AnswerType, expected_answer, named_topic_covered, states
+from bot.answerability import (
+    AnswerType,
+    expected_answer,
+    named_topic_covered,
+    states,
+    unfamiliar_years,
+)
 from bot.compound import join_replies, split_question
 from bot.examples import example_questions
 from bot.instructions import read_request, supports
@@ -242,7 +248,9 @@ class Answerer:
         question that merely shares "France" with one comment is not.
 
         A question about named commenters is answered when their comments touch its topic
-        (see :func:`bot.answerability.named_topic_covered`).
+        (see :func:`bot.answerability.named_topic_covered`); any other question for a fact
+        about a year the document never names is not
+        (:func:`bot.answerability.unfamiliar_years`).
         """
         if not retrieval.ranked:
             return False
@@ -251,6 +259,8 @@ class Answerer:
             return named_topic_covered(
                 topic, retrieval.best_sentence, self.settings.thresholds.named_sentence
             )
+        if unfamiliar_years(query, self.retriever.in_document):
+            return False
         threshold = self.settings.min_score
         best = max(retrieval.best_dense, retrieval.best_sentence)
         if retrieval.best_dense >= threshold or retrieval.best_sentence >= threshold + 0.05:

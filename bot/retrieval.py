@@ -174,10 +174,11 @@ class Retriever:
 
     def coverage(self, query: str) -> float:
         """Idf-weighted share of the question's content words that occur in the document."""
-        share = self._share(query, self._in_document)
+        share = self._share(query, self.in_document)
         return 0.0 if share is None else share
 
-    def _in_document(self, term: str) -> bool:
+    def in_document(self, term: str) -> bool:
+        """Whether any passage holds the index term ``term``."""
         return self.index.sparse.document_frequency(term) > 0
 
     def topic_coverage(self, query: str, scope: Scope) -> float | None:
@@ -186,7 +187,7 @@ class Retriever:
         when the question has no other content words."""
         allowed = self.scope_ids(scope)
         if not allowed:
-            return self._share(query, self._in_document)
+            return self._share(query, self.in_document)
         used = {t for i in allowed for t in self._terms[i]}
         names = frozenset(t for name in scope.named for t in tokenize(name))
         return self._share(query, used.__contains__, ignore=names)

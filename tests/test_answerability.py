@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerability import expected_answer, named_topic_covered, states
+from bot.answerability import expected_answer, named_topic_covered, states, unfamiliar_years
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,25 @@ def test_a_named_commenter_needs_the_topic_in_words_or_meaning() -> None:
     assert named_topic_covered(0.0, 0.4, 0.35)  # or one sentence is close in meaning
     assert not named_topic_covered(0.0, 0.3, 0.35)
     assert not named_topic_covered(0.2, 0.2, 0.35)
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("Who won the 2018 Russian presidential election?", ["2018"]),
+        ("Who was the US ambassador to Russia in 2017?", ["2017"]),
+        ("what happened in 1969", ["1969"]),
+        # a year the document names
+        ("What did the US do after the 2016 election?", []),
+        # not years: other numbers are often written in words in the document
+        ("How many trips after 80 kilometres were built?", []),
+        ("What did the 1,737.4 km radius mean?", []),
+        ("What happened in the 2010s?", []),
+        # a yes/no question checks the asker's claim
+        ("Did Russia interfere in the 2018 election?", []),
+    ],
+)
+def test_a_question_for_a_fact_about_a_year_the_document_never_names(
+    question: str, years: list[str]
+) -> None:
+    assert unfamiliar_years(question, {"2016", "1", "737", "4"}.__contains__) == years

@@ -221,3 +221,14 @@ def test_a_question_for_a_year_needs_an_answer_that_gives_one(real_answerer: Ans
         assert reply.citations == ()
     reply = real_answerer.answer("In what year did Russia and Georgia go to war?")
     assert reply.found and any("2008" in s for q in reply.quotes for s in q.sentences)
+
+
+def test_a_question_about_a_year_the_article_never_names_is_not_answered(
+    real_answerer: Answerer,
+) -> None:
+    """The article is close in topic to "Who won the 2018 Russian presidential election?"
+    but names no 2018; a year it names is answered."""
+    missing = real_answerer.answer("Who won the 2018 Russian presidential election?")
+    assert not missing.found and not missing.citations
+    named = real_answerer.answer("What did Congress do after the 2016 election?")
+    assert named.found and named.citations
