@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from bot.answering import Answerer, AnswerSettings
+from bot.knowledge import Knowledge
 from embeddings.batching import MicroBatchingEmbedder
 from embeddings.embedder import Vectors
 from tests.fakes import HashingEmbedder
@@ -105,3 +107,42 @@ def test_a_failing_call_fails_its_askers_only_and_the_batcher_goes_on() -> None:
     assert batcher.embed_query("later").shape == (inner.dimension,)
     with pytest.raises(RuntimeError, match="model failure"):
         batcher.embed_query("explode again")
+
+
+def test_answers_given_to_many_threads_at_once_are_those_given_one_at_a_time(
+    fake_knowledge: Knowledge, fake_embedder: HashingEmbedder
+) -> None:
+    """The whole core under concurrent askers (as Telegram's workers ask): the shared
+    caches of word terms and cue matches, and the batcher, give every thread its own
+    answer."""
+    answerer = Answerer(fake_knowledge, MicroBatchingEmbedder(fake_embedder), AnswerSettings())
+    questions = [
+        "Who wrote the article?",
+        "When was the first comment posted?",
+        "What is the main argument of the piece?",
+        "What do the commenters mostly talk about?",
+        "waht does the autor thnk about sendng wepons to ukrane?",
+        "What did Gazza say about the DNC emails?",
+        "How did VikingLS respond to Michael Kenny?",
+        "Which commenter brought up the petrodollar?",
+        "Is a normal relationship with Russia possible?",
+        "Who disagreed with the author?",
+        "Summarise the comments about Crimea",
+        "What is the tallest mountain in Africa?",
+    ] * 3
+    together: dict[int, dict[str, object]] = {}
+    barrier = threading.Barrier(len(questions))
+
+    def ask(number: int) -> None:
+        barrier.wait()
+        together[number] = answerer.answer(questions[number]).to_json()
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(questions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(together) == len(questions)
+    for number, question in enumerate(questions):
+        assert together[number] == answerer.answer(question).to_json(), question
+    assert {together[i]["kind"] for i in together} >= {"metadata", "content"}
