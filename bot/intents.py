@@ -279,6 +279,14 @@ class IntentReader:
             cues[kind] = cues.get(kind, set()) | _cued(plain, CUES[kind])
         if _topic_words(plain, cues, self._everyday) or self._asks_for_a_thing(plain, cues):
             return None
+        people = tuple(dict.fromkeys(people))
+        possible = [
+            kind
+            for kind in dict.fromkeys(self._kinds)
+            if _possible(kind, people, source, comments, cues[kind], tokens, named)
+        ]
+        if not possible:  # no kind fits the question's names and cues: no model call
+            return None
         # The document's everyday words ("bike lanes" in a piece on bike lanes) say
         # nothing about the kind of question, and only pull it towards the topic.
         cue_words = set().union(*cues.values())
@@ -291,23 +299,13 @@ class IntentReader:
         best: dict[IntentKind, float] = {}
         for kind, similarity in zip(self._kinds, similarities.tolist(), strict=True):
             best[kind] = max(best.get(kind, -1.0), similarity)
-        people = tuple(dict.fromkeys(people))
         scored = []
         limits = self.thresholds
-        for kind, similarity in best.items():
-            if not _fits_people(kind, people) or not _fits_source(kind, source):
-                continue
-            if not comments and kind not in ARTICLE_KINDS:
-                continue
+        for kind in possible:
             cued = bool(cues[kind])
-            if not cued and kind in NEEDS_CUE:
+            if best[kind] < (limits.intent if cued else limits.intent_uncued):
                 continue
-            if kind in ("agree", "disagree") and people and _named_first(tokens, named, cues[kind]):
-                # "What did X criticize?" asks what X said (a lookup), not who disagrees with X.
-                continue
-            if similarity < (limits.intent if cued else limits.intent_uncued):
-                continue
-            scored.append((similarity + (CUE_BONUS if cued else 0.0), kind))
+            scored.append((best[kind] + (CUE_BONUS if cued else 0.0), kind))
         if not scored:
             return None
         score, kind = max(scored)
@@ -321,6 +319,28 @@ class IntentReader:
         head = tokens[1]
         cue_words = set().union(*cues.values())
         return head not in cue_words and not _neutral(head) and self._everyday(head)
+
+
+def _possible(
+    kind: IntentKind,
+    people: tuple[str, ...],
+    source: str | None,
+    comments: bool,
+    cues: set[str],
+    tokens: list[str],
+    named: set[int],
+) -> bool:
+    """Whether ``kind`` may be read at all, before any closeness in meaning: it fits the
+    people named and the source, the corpus has comments where it needs them, and the
+    question names it with a cue where it must."""
+    if not _fits_people(kind, people) or not _fits_source(kind, source):
+        return False
+    if not comments and kind not in ARTICLE_KINDS:
+        return False
+    if not cues and kind in NEEDS_CUE:
+        return False
+    # "What did X criticize?" asks what X said (a lookup), not who disagrees with X.
+    return not (kind in ("agree", "disagree") and people and _named_first(tokens, named, cues))
 
 
 def _phrase_cues(tokens: list[str]) -> dict[IntentKind, set[str]]:

@@ -253,3 +253,17 @@ def test_what_the_author_proposes(bike_lanes: Answerer) -> None:
 )
 def test_evidence_questions_with_a_topic_stay_lookups(bike_lanes: Answerer, question: str) -> None:
     assert bike_lanes.overview_intent(question) is None
+
+
+def test_a_question_that_no_overview_kind_fits_costs_one_model_call(
+    fake_answerer: Answerer, fake_embedder: HashingEmbedder
+) -> None:
+    """Two commenters named and no word of an exchange: only an exchange could fit two
+    names, and it needs its word, so the question's meaning is not compared with the
+    overview exemplars; the one model call is the lookup's own."""
+    question = "How did VikingLS respond to Michael Kenny?"
+    fake_answerer.answer(question)  # the exemplars are embedded on first use
+    before = fake_embedder.calls
+    reply = fake_answerer.answer(question)
+    assert reply.kind == "content" and reply.found
+    assert fake_embedder.calls - before == 1
