@@ -10,7 +10,14 @@ Question set format (JSON lines), one question a line::
 A content question is a hit at rank r when the r-th citation is one of the gold comments
 or its text holds one of the gold phrases (case, quotes and spacing normalised). A
 metadata answer must hold, for every group of ``answer_contains``, one of its strings.
-An out-of-scope question is right when the bot abstains.
+An out-of-scope question is right when the bot abstains. An overview question
+("Summarize the article") is right when the answer is found and its citations (all of
+them) cover at least ``min_groups`` of the gold ``groups`` and ``min_sources`` distinct
+parts, citing at most ``max_avoid`` of ``avoid`` (parts named ``a7`` for article
+paragraph 7, ``c5`` for comment #5), as the shared scorer counts it::
+
+    {"id": "Q4", "question": "...", "kind": "overview", "evidence": {"groups": [["a7"],
+     ["a11"]], "min_groups": 2, "min_sources": 2, "avoid": ["c5"], "max_avoid": 0}}
 """
 
 from __future__ import annotations
@@ -44,6 +51,47 @@ class Question:
     comments: tuple[int, ...] = ()
     phrases: tuple[str, ...] = ()
     answer_contains: tuple[tuple[str, ...], ...] = ()
+    overview: Overview | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """What an overview answer must cite (see the module docstring)."""
+
+    groups: tuple[frozenset[str], ...]
+    min_groups: int
+    min_sources: int
+    avoid: frozenset[str] = frozenset()
+    max_avoid: int = 0
+
+    def satisfied(self, reply: Reply) -> bool:
+        parts = {_part(c.passage) for c in reply.citations} - {None}
+        covered = sum(1 for group in self.groups if parts & group)
+        return (
+            reply.found
+            and covered >= self.min_groups
+            and len(parts) >= self.min_sources
+            and len(parts & self.avoid) <= self.max_avoid
+        )
+
+
+def _part(passage: Any) -> str | None:
+    if passage.source_type == "comment" and passage.comment_number is not None:
+        return f"c{passage.comment_number}"
+    if passage.paragraph is not None:
+        return f"a{passage.paragraph}"
+    return None
+
+
+def _overview(evidence: dict[str, Any]) -> Overview:
+    groups = tuple(frozenset(str(p) for p in group) for group in evidence["groups"])
+    return Overview(
+        groups,
+        int(evidence.get("min_groups", len(groups))),
+        int(evidence.get("min_sources", 1)),
+        frozenset(str(p) for p in evidence.get("avoid", [])),
+        int(evidence.get("max_avoid", 0)),
+    )
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -59,7 +107,7 @@ def read_questions(path: Path) -> list[Question]:
         try:
             row = json.loads(line)
             kind = row["kind"]
-            if kind not in ("content", "metadata", "out_of_scope"):
+            if kind not in ("content", "metadata", "out_of_scope", "overview"):
                 raise ValueError(f"unknown kind {kind!r}")
             evidence = row.get("evidence", {})
             questions.append(
@@ -72,6 +120,7 @@ def read_questions(path: Path) -> list[Question]:
                     answer_contains=tuple(
                         tuple(str(s) for s in g) for g in row.get("answer_contains", [])
                     ),
+                    overview=_overview(evidence) if kind == "overview" else None,
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -102,6 +151,7 @@ class EvalReport:
     metadata_accuracy: float | None
     answer_exact: float | None
     """Share of content questions with ``answer_contains`` whose answer text holds it."""
+    overview_accuracy: float | None
     abstain_accuracy: float | None
     false_abstain_rate: float | None
     mean_cited_chars: float
@@ -116,6 +166,7 @@ def score(questions: Sequence[Question], replies: Sequence[Reply], k: int = 3) -
     ranks: list[int | None] = []
     exact: list[bool] = []
     metadata: list[bool] = []
+    overview: list[bool] = []
     abstain: list[bool] = []
     missed: list[dict[str, Any]] = []
     for question, reply in zip(questions, replies, strict=True):
@@ -129,6 +180,9 @@ def score(questions: Sequence[Question], replies: Sequence[Reply], k: int = 3) -
         elif question.kind == "metadata":
             ok = _holds(question, reply)
             metadata.append(ok)
+        elif question.overview is not None:
+            ok = question.overview.satisfied(reply)
+            overview.append(ok)
         else:
             ok = not reply.found
             abstain.append(ok)
@@ -150,6 +204,7 @@ def score(questions: Sequence[Question], replies: Sequence[Reply], k: int = 3) -
         mrr=_mean([1 / r if r else 0.0 for r in ranks]),
         metadata_accuracy=_mean(metadata),
         answer_exact=_mean(exact),
+        overview_accuracy=_mean(overview),
         abstain_accuracy=_mean(abstain),
         false_abstain_rate=_mean([not r.found for r in in_scope]),
         mean_cited_chars=sum(sum(len(c.passage.text) for c in r.citations[:k]) for r in replies)
@@ -186,6 +241,7 @@ def format_report(report: EvalReport) -> str:
         ("MRR", _figure(report.mrr)),
         ("metadata accuracy", _figure(report.metadata_accuracy)),
         ("answer holds the answer", _figure(report.answer_exact)),
+        ("overview accuracy", _figure(report.overview_accuracy)),
         ("abstention accuracy", _figure(report.abstain_accuracy)),
         ("false abstentions", _figure(report.false_abstain_rate)),
         (f"mean cited chars (top {report.k})", f"{report.mean_cited_chars:.0f}"),

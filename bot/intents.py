@@ -236,6 +236,32 @@ class Intent:
     people: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A kind a question may ask for: its best exemplar cosine, and whether a cue word
+    names it."""
+
+    kind: IntentKind
+    similarity: float
+    cued: bool
+
+
+def choose(
+    candidates: Sequence[Candidate], thresholds: Thresholds, people: tuple[str, ...] = ()
+) -> Intent | None:
+    """The candidate that clears its threshold with the best score (a cue adds
+    :data:`CUE_BONUS`), or ``None``: the question is a lookup."""
+    scored = [
+        (c.similarity + (CUE_BONUS if c.cued else 0.0), c.kind)
+        for c in candidates
+        if c.similarity >= (thresholds.intent if c.cued else thresholds.intent_uncued)
+    ]
+    if not scored:
+        return None
+    score, kind = max(scored)
+    return Intent(kind, round(score, 4), people)
+
+
 class IntentReader:
     """Reads overview intents with one embedder; the exemplars are embedded once."""
 
@@ -270,6 +296,21 @@ class IntentReader:
         name in the corpus (commenters and authors), whose words are set aside;
         ``source`` is "article" or "comment" when the question says which it is about;
         without ``comments`` in the corpus only the article's kinds are open."""
+        found = self.candidates(question, people, names, source, comments)
+        return choose(found, self.thresholds, tuple(dict.fromkeys(people)))
+
+    def candidates(
+        self,
+        question: str,
+        people: Sequence[str] = (),
+        names: Sequence[str] = (),
+        source: str | None = None,
+        comments: bool = True,
+    ) -> list[Candidate]:
+        """The kinds the question may ask for, each with its best exemplar cosine and
+        whether a cue word names it, before any threshold; none when the question has a
+        topic of its own (a lookup whatever the thresholds). ``read`` chooses among them,
+        ``article-bot calibrate`` sets the thresholds from them."""
         tokens = words(question)
         named = {i for i, token in enumerate(tokens) if _is_name(token, names)}
         plain = [w for i, w in enumerate(tokens) if i not in named]
@@ -278,7 +319,7 @@ class IntentReader:
         for kind in CUES:
             cues[kind] = cues.get(kind, set()) | _cued(plain, CUES[kind])
         if _topic_words(plain, cues, self._everyday) or self._asks_for_a_thing(plain, cues):
-            return None
+            return []
         people = tuple(dict.fromkeys(people))
         possible = [
             kind
@@ -286,7 +327,7 @@ class IntentReader:
             if _possible(kind, people, source, comments, cues[kind], tokens, named)
         ]
         if not possible:  # no kind fits the question's names and cues: no model call
-            return None
+            return []
         # The document's everyday words ("bike lanes" in a piece on bike lanes) say
         # nothing about the kind of question, and only pull it towards the topic.
         cue_words = set().union(*cues.values())
@@ -299,17 +340,7 @@ class IntentReader:
         best: dict[IntentKind, float] = {}
         for kind, similarity in zip(self._kinds, similarities.tolist(), strict=True):
             best[kind] = max(best.get(kind, -1.0), similarity)
-        scored = []
-        limits = self.thresholds
-        for kind in possible:
-            cued = bool(cues[kind])
-            if best[kind] < (limits.intent if cued else limits.intent_uncued):
-                continue
-            scored.append((best[kind] + (CUE_BONUS if cued else 0.0), kind))
-        if not scored:
-            return None
-        score, kind = max(scored)
-        return Intent(kind, round(score, 4), people)
+        return [Candidate(kind, best[kind], bool(cues[kind])) for kind in possible]
 
     def _asks_for_a_thing(self, tokens: list[str], cues: dict[IntentKind, set[str]]) -> bool:
         """ "Which cities does the author point to?" asks for things of the document's own
