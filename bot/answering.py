@@ -26,7 +26,7 @@ from bot.answerability import (
 from bot.compound import join_replies, split_question
 from bot.examples import example_questions
 from bot.instructions import read_request, supports
-from bot.intents import Intent
+from bot.intents import Candidate, Intent
 from bot.knowledge import Knowledge
 from bot.metadata import MetadataAnswerer
 from bot.overviews import OverviewAnswerer
@@ -218,6 +218,13 @@ class Answerer:
         text = clean_question(question)
         scope = question_scope(text, self.knowledge.corpus)
         return self._overviews.intent(text, scope.named, scope.source)
+
+    def overview_candidates(self, question: str) -> list[Candidate]:
+        """The overview kinds ``question`` may ask for with their cosines, before the
+        thresholds choose (``article-bot calibrate`` sets them from these)."""
+        text = clean_question(question)
+        scope = question_scope(text, self.knowledge.corpus)
+        return self._overviews.candidates(text, scope.named, scope.source)
 
     def _content_route(self, asked: Asked) -> Reply:
         """Hybrid retrieval over the passages, calibrated abstention, quoted sentences."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.intents import ARTICLE_KINDS, Intent, IntentReader
+from bot.intents import ARTICLE_KINDS, Candidate, Intent, IntentReader, choose
 from bot.knowledge import Knowledge
 from bot.overview import ArticleShape, article_shape, key_sentences
 from bot.picks import Pick, centroid
@@ -57,13 +57,21 @@ class OverviewAnswerer:
     def intent(
         self, question: str, people: Sequence[str], source: str | None = None
     ) -> Intent | None:
+        found = self.candidates(question, people, source)
+        return choose(found, self.thresholds, tuple(dict.fromkeys(people)))
+
+    def candidates(
+        self, question: str, people: Sequence[str], source: str | None = None
+    ) -> list[Candidate]:
+        """The overview kinds ``question`` may ask for, before thresholds (see
+        :meth:`bot.intents.IntentReader.candidates`)."""
         if self._reader is None:
             # Built on first use: the exemplars cost one batch of model passes.
             self._reader = IntentReader(self.embedder, self._everyday, self.thresholds)
         names = [a for d in self.knowledge.corpus.documents for a in d.commenters]
         names += [d.author for d in self.knowledge.corpus.documents if d.author]
         comments = any(d.comments for d in self.knowledge.corpus.documents)
-        return self._reader.read(question, people, names, source, comments)
+        return self._reader.candidates(question, people, names, source, comments)
 
     def _everyday(self, word: str) -> bool:
         if word in self._title_words:
