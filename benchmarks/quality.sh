@@ -24,6 +24,7 @@ run remote-work-near tests/corpora/remote-work tests/eval/remote_work_near_domai
 run bike-lanes-near tests/corpora/bike-lanes tests/eval/bike_lanes_near_domain.jsonl
 # An encyclopedic article with SQuAD-style questions: a document unlike the others.
 run encyclopedia tests/corpora/encyclopedia tests/eval/encyclopedia.jsonl
+run encyclopedia-names tests/corpora/encyclopedia tests/eval/encyclopedia_names.jsonl
 # Reader sets: overviews, stances, answering sentences and traps, written blind.
 run article-reader corpus/bundled tests/eval/article_reader.jsonl
 run remote-work-reader tests/corpora/remote-work tests/eval/remote_work_reader.jsonl

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Literal
 
+from bot.reporting import speech_words
 from embeddings.sparse import tokenize
 
 AnswerType = Literal["year", "quantity"]
@@ -114,3 +115,58 @@ def unfamiliar_years(question: str, in_document: Callable[[str], bool]) -> list[
         for number in _YEAR_NUMBER.findall(question)
         if not any(in_document(term) for term in tokenize(number))
     ]
+
+
+_TOKEN = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*\d|\d|[.!?:;]")
+# Prepositions that open an adjunct of place or time ("in the Caucasus", "after Covid"):
+# a name there situates the question rather than being what it asks about, and readers
+# often name a place or a time in their own words.
+_ADJUNCT = frozenset(
+    "in at on after before during since until from near across around within throughout "
+    "outside inside".split()
+)
+_DETERMINERS = frozenset("the a an this that these those".split())
+
+
+def unfamiliar_names(question: str, in_document: Callable[[str], bool]) -> list[str]:
+    """The names a question for a fact holds, as what it asks about, that the document
+    never uses: "North Korea" in "What did Tillerson say about North Korea?".
+
+    A name is a capitalised word that does not start a sentence, of three letters or
+    more, not a stop word ("Will") and not a capitalised adjective ("French", "Olympic":
+    WordNet's, see :mod:`bot.reporting`). A name in an adjunct of place or time ("in the
+    Caucasus", "after Covid") is left alone, and so is a yes/no question: there the names
+    are often the asker's own wording of what the document says.
+    """
+    if not _WH_QUESTION.match(question):
+        return []
+    adjectives = speech_words().capitalised_adjectives
+    tokens = _TOKEN.findall(question)
+    found = []
+    for position, word in enumerate(tokens):
+        if (
+            position == 0
+            or tokens[position - 1] in ".!?:;"
+            or not word[0].isupper()
+            or len(word) < 3
+            or word in adjectives
+        ):
+            continue
+        terms = tokenize(word)
+        if not terms or any(in_document(term) for term in terms):
+            continue
+        if _opening(tokens, position) in _ADJUNCT:
+            continue
+        found.append(word)
+    return found
+
+
+def _opening(tokens: list[str], position: int) -> str:
+    """The word before the noun phrase that holds ``tokens[position]``: back over the
+    capitalised words and determiners in front of it."""
+    start = position
+    while start > 0 and (
+        tokens[start - 1][:1].isupper() or tokens[start - 1].lower() in _DETERMINERS
+    ):
+        start -= 1
+    return tokens[start - 1].lower() if start > 0 else ""

@@ -21,6 +21,7 @@ from bot.answerability import (
     expected_answer,
     named_topic_covered,
     states,
+    unfamiliar_names,
     unfamiliar_years,
 )
 from bot.compound import join_replies, split_question
@@ -266,7 +267,8 @@ class Answerer:
             return named_topic_covered(
                 topic, retrieval.best_sentence, self.settings.thresholds.named_sentence
             )
-        if unfamiliar_years(query, self.retriever.in_document):
+        known = self.retriever.in_document
+        if unfamiliar_years(query, known) or unfamiliar_names(query, known):
             return False
         threshold = self.settings.min_score
         best = max(retrieval.best_dense, retrieval.best_sentence)

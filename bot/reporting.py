@@ -38,19 +38,21 @@ from embeddings.sparse import tokenize
 
 @dataclass(frozen=True, slots=True)
 class SpeechWords:
-    """WordNet's words of speaking and thinking (see ``benchmarks/wordnet_verbs.py``)."""
+    """WordNet's words of speaking and thinking, and its capitalised adjectives (see
+    ``benchmarks/wordnet_verbs.py``)."""
 
     verbs: frozenset[str]
     particle_verbs: frozenset[tuple[str, str]]
     nouns: frozenset[str]
     irregular: dict[str, str]  # "told" -> "tell"
+    capitalised_adjectives: frozenset[str]  # "French", "Andalusian"
 
 
 @lru_cache(maxsize=1)
 def speech_words() -> SpeechWords:
     """The words of ``bot/data/wordnet_speech.txt``, read once."""
     text = resources.files("bot").joinpath("data/wordnet_speech.txt").read_text(encoding="utf-8")
-    verbs, nouns, particles, irregular = set(), set(), set(), {}
+    verbs, nouns, particles, irregular, adjectives = set(), set(), set(), {}, set()
     for line in text.splitlines():
         kind, *words = line.split()
         if kind == "v":
@@ -61,7 +63,11 @@ def speech_words() -> SpeechWords:
             particles.add((words[0], words[1]))
         elif kind == "i":
             irregular[words[0]] = words[1]
-    return SpeechWords(frozenset(verbs), frozenset(particles), frozenset(nouns), irregular)
+        elif kind == "a":
+            adjectives.add(words[0])
+    return SpeechWords(
+        frozenset(verbs), frozenset(particles), frozenset(nouns), irregular, frozenset(adjectives)
+    )
 
 
 # The corpus model's parts and the people in it, in the words a reader names them with.

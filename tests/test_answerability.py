@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerability import expected_answer, named_topic_covered, states, unfamiliar_years
+from bot.answerability import (
+    expected_answer,
+    named_topic_covered,
+    states,
+    unfamiliar_names,
+    unfamiliar_years,
+)
+from embeddings.sparse import tokenize
 
 
 @pytest.mark.parametrize(
@@ -72,3 +79,28 @@ def test_a_question_for_a_fact_about_a_year_the_document_never_names(
     question: str, years: list[str]
 ) -> None:
     assert unfamiliar_years(question, {"2016", "1", "737", "4"}.__contains__) == years
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("What did Tillerson say about North Korea in his speech?", ["Korea"]),
+        ("How many days a week does Amazon require staff?", ["Amazon"]),
+        ("What is the best VPN for working from home?", ["VPN"]),
+        # names the document uses, adjectives, stop words, the first word
+        ("What did Tillerson say about Russia?", []),
+        ("What did the French press say about Tillerson?", []),
+        ("Who is Will?", []),
+        ("Amazon did what?", []),
+        # a name in an adjunct of place or time situates the question
+        ("Who does the author blame for the fighting in the Caucasus?", []),
+        ("What did bosses ask after Covid cleared out the towers?", []),
+        # a yes/no question checks the asker's wording
+        ("Did Amazon order staff back?", []),
+    ],
+)
+def test_a_question_for_a_fact_about_a_name_the_document_never_uses(
+    question: str, names: list[str]
+) -> None:
+    known = set(tokenize("Tillerson North Russia speech staff home"))
+    assert unfamiliar_names(question, known.__contains__) == names

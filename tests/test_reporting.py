@@ -61,6 +61,8 @@ def test_speech_words_come_from_wordnet_classes() -> None:
     assert ("bring", "up") in speech.particle_verbs
     assert {"opinion", "view", "reference"} <= speech.nouns
     assert speech.irregular["told"] == "tell"
+    assert {"French", "Andalusian", "Olympic"} <= speech.capitalised_adjectives
+    assert "Korea" not in speech.capitalised_adjectives
 
 
 def test_shipped_list_is_wordnets() -> None:
