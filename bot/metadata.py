@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from bot.questions import Scope
@@ -130,7 +131,10 @@ class MetadataAnswerer:
         one whose title it names, else all of them, never one picked silently.
         """
         documents = self._documents(question)
-        answers = [self._document_facts(question, scope, d) for d in documents]
+        # Only a question about these documents, or one naming a work the corpus never
+        # mentions (refused below), asks for their author, title or site.
+        about_it = self._about_the_documents(question) or self._other_work(question) is not None
+        answers = [self._document_facts(question, scope, d, about_it) for d in documents]
         if all(answer is None for answer in answers):
             return None
         other = self._other_work(question)
@@ -148,13 +152,10 @@ class MetadataAnswerer:
         return next(a for a in answers if isinstance(a, Missing))
 
     def _document_facts(
-        self, question: str, scope: Scope, document: Document
+        self, question: str, scope: Scope, document: Document, about_it: bool
     ) -> list[Sourced] | Missing | None:
         ordinal = ORDINAL.search(question)
         comment_word = COMMENT_WORD.search(question)
-        # Only a question about these documents, or one naming a work the corpus never
-        # mentions (refused below), asks for their author, title or site.
-        about_it = self._about_the_documents(question) or self._other_work(question) is not None
         if AUTHOR.search(question) and not (ordinal and comment_word) and about_it:
             return self._author(document)
         if TITLE.search(question) and about_it:
@@ -193,8 +194,7 @@ class MetadataAnswerer:
         if len(documents) == 1:
             return documents
         asked = set(re.findall(r"\w+", question.lower()))
-        titles = [set(re.findall(r"\w{4,}", d.title.lower())) for d in documents]
-        shared = set.intersection(*titles) | most_common(COMMON_WORDS)
+        titles, shared = self._title_words
         overlaps = [len((asked & title) - shared) for title in titles]
         best = max(overlaps)
         if best == 0:
@@ -207,15 +207,27 @@ class MetadataAnswerer:
         than a work the text mentions ("Who wrote The First Men in the Moon?", "What was
         the title of Galileo's book?"): every word it has besides words about documents
         and publishing is a word of a document's title, author or site."""
-        own = {
-            term
-            for d in self.corpus.documents
-            for term in tokenize(" ".join(filter(None, (d.title, d.author, d.site))))
-        }
+        own = self._own_terms
         reporting = reporting_terms(question)
         return all(
             term in own or term in reporting or term in _PUBLISHING or term in _REQUEST_FRAME
             for term in tokenize(question)
+        )
+
+    @cached_property
+    def _title_words(self) -> tuple[list[set[str]], set[str]]:
+        """Each document's title words (4 letters or more), and the words that don't
+        tell titles apart (in every title, or very common)."""
+        titles = [set(re.findall(r"\w{4,}", d.title.lower())) for d in self.corpus.documents]
+        return titles, set.intersection(*titles) | most_common(COMMON_WORDS)
+
+    @cached_property
+    def _own_terms(self) -> frozenset[str]:
+        """The terms of every document's title, author and site."""
+        return frozenset(
+            term
+            for d in self.corpus.documents
+            for term in tokenize(" ".join(filter(None, (d.title, d.author, d.site))))
         )
 
     def _other_work(self, question: str) -> str | None:
