@@ -37,10 +37,14 @@ def _stderr(message: str) -> None:
 
 
 class _ProgressBar:
-    """tqdm bars on stderr for index builds, one per stage (reading, loading the model,
-    embedding), shown only when stderr is a terminal."""
+    """tqdm bars on stderr for index builds, one per stage (loading documents, reading,
+    loading the model, embedding), shown only when stderr is a terminal."""
 
-    _UNITS: ClassVar[dict[str, str]] = {"reading": "part", "embedding": "text"}
+    _UNITS: ClassVar[dict[str, str]] = {
+        "loading documents": "file",
+        "reading": "part",
+        "embedding": "text",
+    }
 
     def __init__(self) -> None:
         self._bar: Any = None
@@ -111,7 +115,10 @@ def _ask_stream(answerer: Answerer, source: TextIO, out: TextIO, as_json: bool) 
 
 def cmd_rebuild_index(args: argparse.Namespace, settings: Settings) -> int:
     embedder = startup.make_embedder(settings)
-    corpus = load_corpus(settings.corpus_dir)
+    bar = _ProgressBar()
+    corpus = load_corpus(
+        settings.corpus_dir, lambda done, total: bar("loading documents", done, total)
+    )
     for problem in corpus.problems:
         _stderr(f"skipped a document: {problem}")
     spec = index_spec(corpus, embedder, settings.chunking)
@@ -132,7 +139,7 @@ def cmd_rebuild_index(args: argparse.Namespace, settings: Settings) -> int:
         embedder,
         settings.chunking,
         settings.index_dir,
-        progress=_ProgressBar(),
+        progress=bar,
         notify=_stderr,
         options=startup.build_options(settings),
     )

@@ -69,6 +69,8 @@ def rebuild(
         notify(f"removed {leftover}, left beside the index by an interrupted build")
     if reason:
         notify(f"{reason}; building it now")
+    else:
+        notify(f"building the index of {len(corpus.documents):,} document(s)")
     try:
         index = build_index(
             corpus, embedder, chunking, progress=_Pacer(notify, progress), options=options
@@ -127,29 +129,40 @@ def add_and_rebuild(
 
 class _Pacer:
     """Passes progress on, and says in a line every :data:`PROGRESS_NOTE_SECONDS` how far
-    a long build got and about how long it has left, so a start is never silent."""
+    a long build got (in whatever stage it is: reading, loading the model, embedding) and,
+    while embedding, about how long it has left, so a long build is never silent."""
 
     def __init__(self, notify: Notify, progress: Progress | None) -> None:
         self._notify = notify
         self._progress = progress
-        self._started = self._last = time.monotonic()
+        self._embedding_started = self._last = time.monotonic()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if self._progress is not None:
             self._progress(stage, done, total)
         now = time.monotonic()
-        if stage != "embedding":
+        if stage == "embedding" and done <= 0:  # the estimate counts embedding time only
+            self._embedding_started = now
+        if now - self._last < PROGRESS_NOTE_SECONDS or done >= total:
             return
-        if done <= 0:  # the estimate counts embedding time only
-            self._started = self._last = now
-        if now - self._last < PROGRESS_NOTE_SECONDS or done >= total or done <= 0:
-            return
+        if stage == "embedding" and done > 0:
+            left = (now - self._embedding_started) * (total - done) / done
+            note = (
+                f"{done:,} of {total:,} texts embedded ({done / total:.0%}), "
+                f"about {_duration(left)} left"
+            )
+        elif stage == "embedding":
+            note = f"embedding {total:,} texts"
+        elif stage == "reading":
+            note = (
+                f"{done:,} of {total:,} parts of documents cut into passages"
+                if done > 0
+                else f"cutting {total:,} parts of documents into passages"
+            )
+        else:
+            note = stage
         self._last = now
-        left = (now - self._started) * (total - done) / done
-        self._notify(
-            f"building the index: {done:,} of {total:,} texts embedded ({done / total:.0%}), "
-            f"about {_duration(left)} left"
-        )
+        self._notify(f"building the index: {note}")
 
 
 def _duration(seconds: float) -> str:
@@ -173,7 +186,7 @@ def open_knowledge(
     said so through ``notify``), if the folder is one article-bot wrote. Otherwise
     :class:`IndexLocationError` says why it won't write there. Vectors in the options'
     cache are reused, so only new or changed text is embedded."""
-    corpus = load_corpus(corpus_dir)
+    corpus = load_corpus(corpus_dir, _stage(progress, "loading documents"))
     for problem in corpus.problems:
         notify(f"skipped a document: {problem}")
     try:
@@ -189,6 +202,13 @@ def open_knowledge(
             corpus, embedder, chunking, index_dir, progress, notify, why, options
         )
     return Knowledge(corpus, index)
+
+
+def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    """``progress`` for one stage, as a (done, total) callback."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
 
 
 def _rebuild_noted(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,9 +113,10 @@ def load_document(path: Path, folder: Path) -> Document:
     return parse_bytes(path.read_bytes(), relative)
 
 
-def load_corpus(folder: Path) -> Corpus:
+def load_corpus(folder: Path, progress: Callable[[int, int], None] | None = None) -> Corpus:
     """Load every document; every other file becomes a problem naming why (unsupported
     type, unreadable, too large, can't be parsed), and the others still load.
+    ``progress`` is told (files done, files) before the first file and after each.
 
     Raises :class:`CorpusError` only when nothing at all can be loaded.
     """
@@ -130,7 +132,10 @@ def load_corpus(folder: Path) -> Corpus:
     except CorpusError as exc:
         sources = {}
         problems.append(exc)
-    for path in corpus_files(folder):
+    files = corpus_files(folder)
+    for done, path in enumerate(files):
+        if progress is not None:
+            progress(done, len(files))
         relative = path.relative_to(folder).as_posix()
         try:
             document = load_document(path, folder)
@@ -144,6 +149,8 @@ def load_corpus(folder: Path) -> Corpus:
         if relative in sources:
             document = dataclasses.replace(document, source_url=sources[relative])
         documents.append(document)
+    if progress is not None:
+        progress(len(files), len(files))
     if not documents:
         detail = "; ".join(str(p) for p in problems) or "no documents"
         raise CorpusError(folder, f"no document could be loaded ({detail})")

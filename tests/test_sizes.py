@@ -60,13 +60,41 @@ def test_a_long_build_says_how_far_it_got_and_how_long_is_left(
     open_knowledge(
         article_corpus_dir, tmp_path / "index", HashingEmbedder(), Chunking(), notes.append
     )
-    progress = [n for n in notes if n.startswith("building the index:")]
-    assert len(progress) >= 3
     pattern = (
         r"building the index: ([\d,]+) of ([\d,]+) texts embedded \((\d+)%\), "
         r"about \d+ (s|min|h) left"
     )
+    progress = [n for n in notes if re.fullmatch(pattern, n)]
+    assert len(progress) >= 3
     done = [int(re.fullmatch(pattern, n)[1].replace(",", "")) for n in progress]  # type: ignore[index]
     assert done == sorted(done) and done[0] > 0
     assert notes[0].startswith("no index at")  # why it builds comes first
+    # The stages before embedding say how far they got too, in order.
+    reading = (
+        r"building the index: (cutting [\d,]+ parts of documents into passages|"
+        r"[\d,]+ of [\d,]+ parts of documents cut into passages)"
+    )
+    stages = [n for n in notes if n.startswith("building the index:") and n not in progress]
+    assert all(re.fullmatch(reading, n) for n in stages[:-1]) and len(stages) >= 2, stages
+    total = re.fullmatch(pattern, progress[0])[2]  # type: ignore[index]
+    assert stages[-1] == f"building the index: embedding {total} texts"
+    assert notes.index(stages[-1]) < notes.index(progress[0])
     assert notes[-1].startswith("built the index:")
+
+
+def test_a_build_says_it_starts_and_reading_the_documents_reports_each_file(
+    article_corpus_dir: Path, tmp_path: Path
+) -> None:
+    (article_corpus_dir / "second.txt").write_text(
+        "A second report\n\n" + long_document(2_000), encoding="utf-8"
+    )
+    (article_corpus_dir / "broken.xyz").write_text("not a document", encoding="utf-8")
+    files: list[tuple[int, int]] = []
+    corpus = load_corpus(article_corpus_dir, lambda done, total: files.append((done, total)))
+    assert len(corpus.documents) == 2 and len(corpus.problems) == 1
+    assert files == [(done, 3) for done in range(4)]  # the broken file counts as read
+    notes: list[str] = []
+    knowledge.rebuild(
+        corpus, HashingEmbedder(), Chunking(), tmp_path / "index", notify=notes.append
+    )
+    assert notes == ["building the index of 2 document(s)"]  # short: no progress notes
