@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from bot.answerability import (
@@ -60,47 +62,35 @@ def test_a_named_commenter_needs_the_topic_in_words_or_meaning() -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "years"),
+    ("check", "question", "found"),
     [
-        ("Who won the 2018 Russian presidential election?", ["2018"]),
-        ("Who was the US ambassador to Russia in 2017?", ["2017"]),
-        ("what happened in 1969", ["1969"]),
+        (unfamiliar_years, "Who won the 2018 Russian presidential election?", ["2018"]),
+        (unfamiliar_years, "Who was the US ambassador to Russia in 2017?", ["2017"]),
+        (unfamiliar_years, "what happened in 1969", ["1969"]),
         # a year the document names
-        ("What did the US do after the 2016 election?", []),
+        (unfamiliar_years, "What did the US do after the 2016 election?", []),
         # not years: other numbers are often written in words in the document
-        ("How many trips after 80 kilometres were built?", []),
-        ("What did the 1,737.4 km radius mean?", []),
-        ("What happened in the 2010s?", []),
+        (unfamiliar_years, "How many trips after 80 kilometres were built?", []),
+        (unfamiliar_years, "What did the 1,737.4 km radius mean?", []),
+        (unfamiliar_years, "What happened in the 2010s?", []),
         # a yes/no question checks the asker's claim
-        ("Did Russia interfere in the 2018 election?", []),
-    ],
-)
-def test_a_question_for_a_fact_about_a_year_the_document_never_names(
-    question: str, years: list[str]
-) -> None:
-    assert unfamiliar_years(question, {"2016", "1", "737", "4"}.__contains__) == years
-
-
-@pytest.mark.parametrize(
-    ("question", "names"),
-    [
-        ("What did Tillerson say about North Korea in his speech?", ["Korea"]),
-        ("How many days a week does Amazon require staff?", ["Amazon"]),
-        ("What is the best VPN for working from home?", ["VPN"]),
-        # names the document uses, adjectives, stop words, the first word
-        ("What did Tillerson say about Russia?", []),
-        ("What did the French press say about Tillerson?", []),
-        ("Who is Will?", []),
-        ("Amazon did what?", []),
+        (unfamiliar_years, "Did Russia interfere in the 2018 election?", []),
+        (unfamiliar_names, "What did Tillerson say about North Korea in his speech?", ["Korea"]),
+        (unfamiliar_names, "How many days a week does Amazon require staff?", ["Amazon"]),
+        (unfamiliar_names, "What is the best VPN for working from home?", ["VPN"]),
+        # names the document uses, capitalised adjectives, stop words
+        (unfamiliar_names, "What did Tillerson say about Russia?", []),
+        (unfamiliar_names, "What did the French press say about Tillerson?", []),
+        (unfamiliar_names, "Who is Will?", []),
         # a name in an adjunct of place or time situates the question
-        ("Who does the author blame for the fighting in the Caucasus?", []),
-        ("What did bosses ask after Covid cleared out the towers?", []),
+        (unfamiliar_names, "Who does the author blame for the fighting in the Caucasus?", []),
+        (unfamiliar_names, "What did bosses ask after Covid cleared out the towers?", []),
         # a yes/no question checks the asker's wording
-        ("Did Amazon order staff back?", []),
+        (unfamiliar_names, "Did Amazon order staff back?", []),
     ],
 )
-def test_a_question_for_a_fact_about_a_name_the_document_never_uses(
-    question: str, names: list[str]
+def test_a_question_for_a_fact_about_what_the_document_never_names(
+    check: Callable[[str, Callable[[str], bool]], list[str]], question: str, found: list[str]
 ) -> None:
-    known = set(tokenize("Tillerson North Russia speech staff home"))
-    assert unfamiliar_names(question, known.__contains__) == names
+    known = set(tokenize("Tillerson North Russia speech staff home 2016 1,737.4"))
+    assert check(question, known.__contains__) == found
