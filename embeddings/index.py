@@ -54,6 +54,7 @@ from embeddings.vector_cache import VectorCache
 FORMAT_VERSION = 3
 # A stored vector's length may differ from 1 by float32 rounding, not more.
 NORM_TOLERANCE = 1e-3
+_NORM_ROWS = 4096
 
 # (stage, done, total): "reading" counts document parts chunked, "loading the model"
 # goes 0 -> 1, "embedding" counts texts embedded (only those not in the cache).
@@ -237,7 +238,14 @@ def vector_problem(vectors: np.ndarray) -> str | None:
         return None
     if not np.isfinite(vectors).all():
         return "non-finite values"
-    norms = np.linalg.norm(vectors.astype(np.float64), axis=1)
+    # In float64, a block of rows at a time: a float64 copy of every vector at once was
+    # most of a start's time at 50,000 vectors (and 150 MB).
+    norms = np.concatenate(
+        [
+            np.linalg.norm(vectors[start : start + _NORM_ROWS].astype(np.float64), axis=1)
+            for start in range(0, len(vectors), _NORM_ROWS)
+        ]
+    )
     off = np.flatnonzero((np.abs(norms - 1.0) > NORM_TOLERANCE) & (norms != 0.0))
     if off.size:
         return f"row {int(off[0])} has length {norms[off[0]]:.4f}, not 1"
