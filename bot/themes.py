@@ -7,13 +7,16 @@ normalised again): every comment on one article shares its topic, and that share
 direction would otherwise outweigh what sets the comments apart. Comments are then
 grouped by average-linkage agglomerative clustering on cosine similarity, down to about
 √n groups (at most :data:`MAX_THEMES`). A theme is a group of at least two
-comments; each is shown with its size, its comments, and the one short sentence closest
-to the group's centre, which stands for it.
+comments; each is shown with its size, its comments, and the sentence that stands for it:
+the closest to the group's centre among those that state something on their own (a
+question, a sentence leaning on the one before, "It closed…", or a short one counts
+for less).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +38,17 @@ from embeddings.passages import Passage
 MAX_THEMES = 5
 # A representative sentence is short enough to quote and long enough to say something.
 QUOTE_WORDS = (6, 40)
+# A sentence that leans on the one before ("It closed…", "Those are…") or only asks
+# states its theme less clearly than one that stands on its own: what it costs.
+_LEANING = re.compile(
+    r"^(?:it|this|that|these|those|they|he|she|such|so|thus|hence|therefore|and|but|or|which"
+    r"|then)\b",
+    re.IGNORECASE,
+)
+QUESTION_COST = 0.2
+LEANING_COST = 0.1
+SHORT_WORDS = 10
+SHORT_COST = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +116,15 @@ def cluster(vectors: Vectors, groups: int) -> list[list[int]]:
     return sorted(clusters, key=lambda c: (-len(c), c[0]))
 
 
+def _unclear(text: str) -> float:
+    """How much less clearly ``text`` states a theme on its own: a question, a sentence
+    leaning on the one before, a short one."""
+    stripped = text.strip()
+    cost = QUESTION_COST if stripped.endswith("?") else 0.0
+    cost += LEANING_COST if _LEANING.match(stripped) else 0.0
+    return cost + (SHORT_COST if len(stripped.split()) < SHORT_WORDS else 0.0)
+
+
 def theme_count(comments: int) -> int:
     return max(1, min(MAX_THEMES, round(math.sqrt(comments))))
 
@@ -140,6 +163,7 @@ def comment_themes(index: PassageIndex, document: Document, limit: int) -> tuple
             if not candidates:
                 continue
             scores = (vectors_of(index, candidates) - mean) @ centre
+            scores -= np.array([_unclear(s.text) for s in candidates])
             best = candidates[int(np.argmax(scores))]
             number = best.passage.comment_number
             assert number is not None

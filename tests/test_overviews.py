@@ -267,3 +267,14 @@ def test_a_question_that_no_overview_kind_fits_costs_one_model_call(
     reply = fake_answerer.answer(question)
     assert reply.kind == "content" and reply.found
     assert fake_embedder.calls - before == 1
+
+
+def test_each_theme_is_stated_by_a_sentence_that_stands_on_its_own(
+    real_answerer: Answerer,
+) -> None:
+    reply = real_answerer.answer("What do the commenters think?")
+    lines = [" ".join(q.sentences) for q in reply.quotes]
+    assert len(lines) >= 3
+    for line in lines:
+        assert not line.rstrip().endswith("?"), line  # a question states no theme
+        assert line.split()[0].lower() not in {"it", "this", "those", "thus", "they"}, line
