@@ -40,6 +40,7 @@ from bot.window import answering_sentences
 from corpus.model import Comment
 from embeddings.embedder import Embedder, Vectors, normalise
 from embeddings.passages import Passage
+from embeddings.sparse import tokenize
 
 MAX_ANSWER_SENTENCES = 3
 MAX_SENTENCES_PER_PASSAGE = 2
@@ -110,6 +111,14 @@ class Answerer:
             vocabulary=self.speller.counts,
         )
         self._multi_document = len(knowledge.corpus.documents) > 1
+        # Names the document uses outside its passages: its author (the byline is
+        # metadata), its commenters, its title and site.
+        self._named_terms = frozenset(
+            term
+            for d in documents
+            for text in (d.title, d.site or "", d.author or "", *d.commenters)
+            for term in tokenize(text)
+        )
         self.retriever = Retriever(index, knowledge.corpus)
         # Tried in order; the first reply wins. A new kind of answer goes before the
         # content route, which always replies (answered or not found).
@@ -267,7 +276,10 @@ class Answerer:
             return named_topic_covered(
                 topic, retrieval.best_sentence, self.settings.thresholds.named_sentence
             )
-        known = self.retriever.in_document
+
+        def known(term: str) -> bool:
+            return term in self._named_terms or self.retriever.in_document(term)
+
         if unfamiliar_years(query, known) or unfamiliar_names(query, known):
             return False
         threshold = self.settings.min_score

@@ -13,6 +13,7 @@ from bot.answerability import (
     unfamiliar_names,
     unfamiliar_years,
 )
+from bot.answering import Answerer
 from embeddings.sparse import tokenize
 
 
@@ -94,3 +95,16 @@ def test_a_question_for_a_fact_about_what_the_document_never_names(
 ) -> None:
     known = set(tokenize("Tillerson North Russia speech staff home 2016 1,737.4"))
     assert check(question, known.__contains__) == found
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The author's name is in the byline (metadata), not in a passage.
+        "What does Daniel Larison think about NATO expansion?",
+        "What does Larison say about the Magnitsky Act?",
+    ],
+)
+def test_the_authors_name_is_one_the_document_uses(real_answerer: Answerer, question: str) -> None:
+    assert real_answerer.answer(question).found
