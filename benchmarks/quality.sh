@@ -29,3 +29,8 @@ run encyclopedia-names tests/corpora/encyclopedia tests/eval/encyclopedia_names.
 run article-reader corpus/bundled tests/eval/article_reader.jsonl
 run remote-work-reader tests/corpora/remote-work tests/eval/remote_work_reader.jsonl
 run bike-lanes-reader tests/corpora/bike-lanes tests/eval/bike_lanes_reader.jsonl
+# Article-side overviews (evidence, objections the author answers, proposals, endings) in
+# other words than the reader sets use.
+run article-overview-words corpus/bundled tests/eval/article_overview_words.jsonl
+run remote-work-overview-words tests/corpora/remote-work tests/eval/remote_work_overview_words.jsonl
+run bike-lanes-overview-words tests/corpora/bike-lanes tests/eval/bike_lanes_overview_words.jsonl

@@ -141,3 +141,30 @@ def test_own_question_sets(questions, corpus_dir, floors, real_embedder, tmp_pat
     assert report.false_abstain_rate is not None
     assert report.false_abstain_rate <= false_abstain, report.missed
     assert report.mean_cited_chars <= 1200
+
+
+# Overview floors for the reader sets and the article-side overviews in other words: the
+# figures measured for the README ("Answer quality"), less a small margin.
+OVERVIEW_SETS = [
+    ("article_reader.jsonl", BUNDLED_CORPUS, 0.99),
+    ("remote_work_reader.jsonl", CORPORA / "remote-work", 0.87),
+    ("bike_lanes_reader.jsonl", CORPORA / "bike-lanes", 0.99),
+    ("article_overview_words.jsonl", BUNDLED_CORPUS, 0.79),
+    ("remote_work_overview_words.jsonl", CORPORA / "remote-work", 0.83),
+    ("bike_lanes_overview_words.jsonl", CORPORA / "bike-lanes", 0.71),
+]
+
+
+@pytest.mark.parametrize(
+    ("questions", "corpus_dir", "floor"), OVERVIEW_SETS, ids=[s[0] for s in OVERVIEW_SETS]
+)
+def test_overview_questions(questions, corpus_dir, floor, real_embedder, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = TESTS / "eval" / questions
+    items = [q for q in read_questions(path) if q.kind == "overview"]
+    knowledge = open_knowledge(
+        corpus_dir, tmp_path / f"index-{corpus_dir.name}", real_embedder, Chunking()
+    )
+    answerer = Answerer(knowledge, real_embedder, AnswerSettings())
+    report = score(items, run(answerer.answer, items))
+    assert report.overview_accuracy is not None
+    assert report.overview_accuracy >= floor, report.missed
