@@ -213,7 +213,8 @@ _NEUTRAL = frozenset(
     viewpoint stance perspective side sides kind sort way ways
     use uses used using rely relies relied draw draws drew provide provides provided
     present presents presented deal deals dealt handle handles handled address addresses
-    addressed reach reaches reached
+    addressed reach reaches reached take takes took taking instead rather exactly actually
+    specifically particularly precisely
     """.split()
 )
 

@@ -280,7 +280,11 @@ def key_sentences(shape: ArticleShape, kind: IntentKind, limit: int) -> list[Pic
     elif kind == "counterpoints":
         for objection, answer in counterpoints(shape)[: min(limit, COUNTERPOINTS)]:
             chosen[objection] = "counterpoint"
-            chosen.update({j: "rebuttal" for j in answer})
+            for j in answer:
+                # An objection that goes on ("…, they argue, …") before the reply turns.
+                text = shape.sentences[j].text
+                still = _OBJECTION.search(text) and not _TURN.search(_after_objection(text))
+                chosen[j] = "counterpoint" if still else "rebuttal"
         if not chosen:
             return []
     else:
