@@ -38,6 +38,12 @@ from embeddings.embedder import Embedder, Vectors
 
 # Cuts tried for the overview thresholds.
 GRID = np.round(np.arange(0.0, 1.0, 0.01), 2)
+# What each distribution compares, as the report names it.
+_PAIRS = {
+    "exemplars": "question-to-exemplar",
+    "sentences": "sentence-to-sentence",
+    "questions": "question-to-sentence",
+}
 # Corpus sentences sampled for the cosine distributions (evenly through the corpus).
 SAMPLE_SENTENCES = 300
 
@@ -208,7 +214,7 @@ def recommend_thresholds(
         }
         for name, kind in pairs.items():
             carried[name] = carried_over(carried[name], getattr(theirs, kind), getattr(ours, kind))
-            how[name] = f"model-relative: the default's quantile of {kind} cosines"
+            how[name] = f"model-relative: the default's quantile of {_PAIRS[kind]} cosines"
     values = dict(carried)
     labelled = [(q.kind == "overview", answerer.overview_candidates(q.question)) for q in questions]
     cuts = intent_cuts(labelled, (carried["intent"], carried["intent_uncued"]))
