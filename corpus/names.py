@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -70,12 +70,24 @@ def match_person(mention: str, people: Iterable[str]) -> str | None:
     key = name_key(mention)
     if len(key) < 3:
         return None
-    best: tuple[float, str] | None = None
-    for person in people:
-        score = _match_score(key, person)
-        if score and (best is None or score > best[0]):
-            best = (score, person)
-    return best[1] if best else None
+    return _matcher(tuple(people))(key)
+
+
+@lru_cache(maxsize=8)
+def _matcher(people: tuple[str, ...]) -> Callable[[str], str | None]:
+    """Best match by name key among ``people``, remembered: every question compares its
+    runs of words with every name, and the same few words come back."""
+
+    @lru_cache(maxsize=4096)
+    def best_match(key: str) -> str | None:
+        best: tuple[float, str] | None = None
+        for person in people:
+            score = _match_score(key, person)
+            if score and (best is None or score > best[0]):
+                best = (score, person)
+        return best[1] if best else None
+
+    return best_match
 
 
 @lru_cache(maxsize=16_384)
@@ -111,6 +123,7 @@ def find_people(text: str, people: Sequence[str]) -> list[NameMention]:
     "what did micheal kenny say" are all found.
     """
     tokens = words(text)
+    people = tuple(people)  # one key for every run's look-up (see _matcher)
     found: dict[str, int] = {}
     taken: set[int] = set()
     for person in people:
