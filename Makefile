@@ -35,7 +35,7 @@ eval: $(STAMP)  ## score the shared question set
 bench: $(STAMP)  ## speed and memory beside their floors (about 7 min on 2 idle cores, 11 shared)
 	$(BIN)/python benchmarks/performance.py
 
-# bench-large: about 40 min on 2 idle cores; the 5 MB build and its bare encode are half.
+# bench-large: about 30 min on 2 idle cores, 13 of them the 5 MB build and its bare encode.
 bench-large: $(STAMP)  ## also the 5 MB build, 1,000 documents and 1M-vector IVF recall (slow)
 	$(BIN)/python benchmarks/performance.py --large
 
