@@ -32,10 +32,10 @@ index: $(STAMP)
 eval: $(STAMP)  ## score the shared question set
 	$(BIN)/article-bot eval ../shared/eval/questions.jsonl
 
-bench: $(STAMP)  ## speed and memory beside their floors (about 7 min on 2 idle cores, 11 shared)
+bench: $(STAMP)  ## speed and memory beside their floors (about 4 min on 2 idle cores, 11 shared)
 	$(BIN)/python benchmarks/performance.py
 
-# bench-large: about 30 min on 2 idle cores, 13 of them the 5 MB build and its bare encode.
+# bench-large: about 22 min on 2 idle cores, 13 of them the 5 MB build and its bare encode.
 bench-large: $(STAMP)  ## also the 5 MB build, 1,000 documents and 1M-vector IVF recall (slow)
 	$(BIN)/python benchmarks/performance.py --large
 
