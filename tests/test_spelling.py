@@ -50,6 +50,15 @@ def test_the_corpus_term_wins_over_a_common_word_at_the_same_distance() -> None:
     assert speller.correction("autor") == "author"  # English, by frequency, not "actor"
 
 
+def test_the_word_before_picks_among_equally_close_names() -> None:
+    # "Ken" is the commoner English word, but the corpus writes "Kenny" after "Michael".
+    speller = Speller(["Ken Burns made a film.", "Michael Kenny wrote a comment, Kenny did."])
+    assert speller.correct("What did Michael Keny say?")[0] == "What did Michael Kenny say?"
+    assert speller.correct("What did Ken say?")[0] == "What did Ken say?"
+    # With no word before it to go by, the commoner English word wins, as before.
+    assert speller.correction("Keny", name=True) == "ken"
+
+
 def test_the_reply_says_how_the_question_was_read(fake_answerer: Answerer) -> None:
     reply = fake_answerer.answer("Who wrote the artcle?")
     assert reply.question == "Who wrote the artcle?"
