@@ -279,7 +279,10 @@ def key_sentences(shape: ArticleShape, kind: IntentKind, limit: int) -> list[Pic
         chosen.update({i: "evidence" for i in found})
     elif kind == "counterpoints":
         for objection, answer in counterpoints(shape)[: min(limit, COUNTERPOINTS)]:
-            chosen[objection] = "counterpoint"
+            # "Despite the obstacles, the answer is still yes": the reply is in the sentence.
+            text = shape.sentences[objection].text
+            own_reply = not answer and _TURN.search(_after_objection(text))
+            chosen[objection] = "concession" if own_reply else "counterpoint"
             for j in answer:
                 # An objection that goes on ("…, they argue, …") before the reply turns.
                 text = shape.sentences[j].text

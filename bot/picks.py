@@ -27,6 +27,7 @@ Role = Literal[
     "evidence",
     "counterpoint",
     "rebuttal",
+    "concession",
     "theme",
     "agrees",
     "disagrees",

@@ -198,6 +198,7 @@ _PART_LEADS = {
     "evidence": "It gives as evidence:",
     "counterpoint": "It takes up an objection:",
     "rebuttal": "Its reply:",
+    "concession": "It grants a point and answers it in the same sentence:",
 }
 _SURE = {
     "clear": "says so",

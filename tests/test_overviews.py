@@ -230,6 +230,20 @@ def test_the_objections_the_article_takes_up_with_its_replies(bike_lanes: Answer
     assert "Its reply:" in answer_text(reply)
 
 
+def test_a_concession_that_answers_itself_is_not_shown_as_an_objection(
+    real_answerer: Answerer,
+) -> None:
+    reply = real_answerer.answer("Which objections does the author rebut?")
+    assert reply.found and reply.detail["overview"] == "counterpoints"
+    for quote in reply.quotes:
+        text = " ".join(quote.sentences)
+        if text.startswith(("Despite", "Although", "Though")) and quote.part != "rebuttal":
+            # The sentence grants the point and turns against it in its own words.
+            assert quote.part == "concession", text
+    assert any(q.part == "concession" for q in reply.quotes)
+    assert "It grants a point and answers it" in answer_text(reply)
+
+
 def test_an_objection_question_without_comments_is_about_the_article(
     bike_lanes: Answerer,
 ) -> None:
