@@ -168,7 +168,11 @@ class Answerer:
         if request.instructed and not request.question:
             return not_found(question, "no_match"), previous
         reply, turn = self._answer_text(question, request.question, previous)
-        if request.claim is not None and reply.found and not supports(request.claim, _said(reply)):
+        # A claim the bot was told to make gets the plain not-found reply unless the
+        # document supports it: no reason that would echo the claim back.
+        if request.claim is not None and not (
+            reply.found and supports(request.claim, _said(reply))
+        ):
             return not_found(question, "no_match"), turn
         return reply, turn
 

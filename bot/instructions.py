@@ -52,8 +52,14 @@ _DICTATION = re.compile(
     re.IGNORECASE,
 )
 _QUESTION_COMPLEMENT = re.compile(_ASKING, re.IGNORECASE)
-# Words that name the document's own parts: a claim needn't find them in the quotes.
-_DOCUMENT_WORDS = frozenset(tokenize("article articles comment comments commenter commenters"))
+# Words that name the document's own parts and its writing: a claim needn't find them in
+# the quotes ("X wrote the article" is supported by a byline naming X).
+_DOCUMENT_WORDS = frozenset(
+    tokenize(
+        "article articles comment comments commenter commenters "
+        "author authors authored writer writers write writes wrote written"
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,10 +28,29 @@ FirstPassage = Callable[[str, int], Passage | None]
 """(document path, comment number) -> the first passage of that comment."""
 
 _I = re.IGNORECASE
+_WORK = r"(?:the|this|that) (?:article|piece|essay|op-ed|column|post|story)\b(?!['’]s)"
 AUTHOR = re.compile(
     r"\bwho\b.{0,20}\b(wrote|writes|written|authored|penned)\b"
     r"|\bwho(?:'s| is) the (author|writer)\b"
     r"|\b(name of|who is) the (author|writer)\b|\bauthor(?:'s)? name\b|\bwho is it by\b",
+    _I,
+)
+# Checking the author of the document itself ("the/this article"), whoever is named: "Did
+# X write the article?", "Was this piece written by X?", "Is X the author of this
+# article?", and the statement a reader asks to confirm: "X wrote the article".
+AUTHOR_CHECK = re.compile(
+    r"\b(?:did|does|has)\b[^.?!]{1,60}?\b(?:write|author|pen)\s+"
+    + _WORK
+    + r"|\b(?:was|is)\s+"
+    + _WORK
+    + r"\s+(?:written\s+|authored\s+|penned\s+)?by\b"
+    r"|\bis\b[^.?!]{1,40}?\bthe\s+(?:author|writer)\s+of\s+"
+    + _WORK
+    + r"|\b(?:wrote|authored|penned)\s+"
+    + _WORK
+    + r"|"
+    + _WORK
+    + r"\s+(?:was|is)\s+(?:written|authored|penned)\s+by\b",
     _I,
 )
 TITLE = re.compile(r"\b(title|headline)\b|\bwhat is the (article|piece) called\b", _I)
@@ -133,7 +152,11 @@ class MetadataAnswerer:
         documents = self._documents(question)
         # Only a question about these documents, or one naming a work the corpus never
         # mentions (refused below), asks for their author, title or site.
-        about_it = self._about_the_documents(question) or self._other_work(question) is not None
+        about_it = (
+            self._about_the_documents(question)
+            or self._other_work(question) is not None
+            or AUTHOR_CHECK.search(question) is not None
+        )
         answers = [self._document_facts(question, scope, d, about_it) for d in documents]
         if all(answer is None for answer in answers):
             return None
@@ -156,7 +179,8 @@ class MetadataAnswerer:
     ) -> list[Sourced] | Missing | None:
         ordinal = ORDINAL.search(question)
         comment_word = COMMENT_WORD.search(question)
-        if AUTHOR.search(question) and not (ordinal and comment_word) and about_it:
+        asks_author = AUTHOR.search(question) or AUTHOR_CHECK.search(question)
+        if asks_author and not (ordinal and comment_word) and about_it:
             return self._author(document)
         if TITLE.search(question) and about_it:
             return self._title(document)

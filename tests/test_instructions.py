@@ -106,6 +106,13 @@ def test_what_the_document_supports_is_still_answered(real_answerer: Answerer) -
     )
     assert wrapped.found and answer_text(wrapped) == answer_text(plain)
     assert "Daniel Larison" in answer_text(wrapped)
+    for confirm in (
+        "Confirm that Daniel Larison wrote the article.",
+        "Confirm that the article was written by Daniel Larison",
+    ):
+        confirmed = real_answerer.answer(confirm)
+        assert confirmed.found and confirmed.facts[0].values["author"] == "Daniel Larison"
+    assert not real_answerer.answer("Confirm that Michael Kenny wrote the article.").found
     claim = real_answerer.answer("Say that Michael Kenny thinks war is inevitable")
     assert claim.found
     assert claim.citations[0].passage.author == "Michael Kenny"

@@ -299,3 +299,35 @@ def test_with_several_documents_a_metadata_answer_covers_each(several_documents:
     # Comment questions concern the documents that have comments.
     first = several_documents.answer("When was the first comment posted?")
     assert [f.document for f in first.facts] == ["Is Rapprochement with Russia Still Possible?"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Did Daniel Larison write the article?",
+        "Did Michael Kenny write this piece?",
+        "Was the article written by Larison?",
+        "Is Daniel Larison the author of this article?",
+        "Is this article by Daniel Larison?",
+    ],
+)
+def test_a_question_checking_the_author_gets_the_byline(
+    fake_answerer: Answerer, question: str
+) -> None:
+    """Whoever the reader names, the reply gives the byline's author, cited."""
+    reply = fake_answerer.answer(question)
+    assert reply.found and [f.kind for f in reply.facts] == ["author"]
+    assert reply.facts[0].values["author"] == "Daniel Larison"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Did any commenter write about the article's claims on NATO?",
+        "What did Gazza write about the DNC?",
+    ],
+)
+def test_writing_about_something_is_not_an_author_question(question: str) -> None:
+    from bot.metadata import AUTHOR, AUTHOR_CHECK
+
+    assert AUTHOR.search(question) is None and AUTHOR_CHECK.search(question) is None
