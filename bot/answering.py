@@ -111,13 +111,10 @@ class Answerer:
             vocabulary=self.speller.counts,
         )
         self._multi_document = len(knowledge.corpus.documents) > 1
-        # Names the document uses outside its passages: its author (the byline is
-        # metadata), its commenters, its title and site.
-        self._named_terms = frozenset(
-            term
-            for d in documents
-            for text in (d.title, d.site or "", d.author or "", *d.commenters)
-            for term in tokenize(text)
+        # Names the document uses outside its passages: its title, author (the byline is
+        # metadata) and site, and its commenters.
+        self._named_terms = self._metadata.own_terms | frozenset(
+            term for d in documents for name in d.commenters for term in tokenize(name)
         )
         self.retriever = Retriever(index, knowledge.corpus)
         # Tried in order; the first reply wins. A new kind of answer goes before the

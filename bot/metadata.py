@@ -231,7 +231,7 @@ class MetadataAnswerer:
         than a work the text mentions ("Who wrote The First Men in the Moon?", "What was
         the title of Galileo's book?"): every word it has besides words about documents
         and publishing is a word of a document's title, author or site."""
-        own = self._own_terms
+        own = self.own_terms
         reporting = reporting_terms(question)
         return all(
             term in own or term in reporting or term in _PUBLISHING or term in _REQUEST_FRAME
@@ -246,7 +246,7 @@ class MetadataAnswerer:
         return titles, set.intersection(*titles) | most_common(COMMON_WORDS)
 
     @cached_property
-    def _own_terms(self) -> frozenset[str]:
+    def own_terms(self) -> frozenset[str]:
         """The terms of every document's title, author and site."""
         return frozenset(
             term

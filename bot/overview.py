@@ -79,7 +79,7 @@ _MEASURES = re.compile(
 _OBJECTION = re.compile(
     r"\b(?:critics|opponents|skeptics|sceptics|detractors|some|many|others)\b[^.?!]{0,40}"
     r"\b(?:say|says|said|claim|claims|argue|argues|insist|insists|worry|worries|fear|fears"
-    r"|believe|believe|contend|contends|complain|complains|object|objects|warn|warns)\b"
+    r"|believe|contend|contends|complain|complains|object|objects|warn|warns)\b"
     r"|\b(?:often|usually|routinely|commonly|frequently|typically) (?:fear|worry|argue|say"
     r"|claim|cite|complain|object|insist|warn)s?\b"
     r"|\b(?:they|he|she) (?:argue|argues|say|says|claim|claims|insist|insists)\b"
